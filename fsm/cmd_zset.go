@@ -1,0 +1,4 @@
+package fsm
+
+// zsetCommands is a placeholder until the zset commands land.
+func zsetCommands() []*Command { return nil }

@@ -1,0 +1,374 @@
+package fsm
+
+import (
+	"math"
+	"math/big"
+	"strconv"
+	"strings"
+)
+
+// This file reproduces the number parsing and formatting rules of Redis 7.0
+// (util.c string2ll/string2d/string2ld/ld2string, networking.c
+// addReplyDouble, t_zset.c zslParseRange). Clients observe these rules
+// directly (which arguments are rejected, how scores and INCRBYFLOAT results
+// are printed), so they are ported byte-for-byte where Go allows it.
+
+// maxLongDoubleChars is Redis's MAX_LONG_DOUBLE_CHARS: string2ld refuses
+// inputs of this length or longer.
+const maxLongDoubleChars = 5 * 1024
+
+// formatInt formats i the way Redis's ll2string does (plain base 10).
+func formatInt(i int64) string {
+	return strconv.FormatInt(i, 10)
+}
+
+// parseInt64Arg parses b exactly like Redis's string2ll: an optional '-',
+// then digits with no leading zeros ("0" itself is allowed, "-0" is not),
+// no '+', no spaces, and no overflow of int64.
+func parseInt64Arg(b []byte) (int64, bool) {
+	// LONG_STR_SIZE (21) bounds the input; any valid int64 is at most 20
+	// bytes, so the bound only matters as a cheap early rejection.
+	if len(b) == 0 || len(b) > 21 {
+		return 0, false
+	}
+	if len(b) == 1 && b[0] == '0' {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	digits := b
+	if neg {
+		digits = b[1:]
+	}
+	if len(digits) == 0 || digits[0] < '1' || digits[0] > '9' {
+		return 0, false
+	}
+	var v uint64
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		if v > math.MaxUint64/10 {
+			return 0, false
+		}
+		v *= 10
+		if v > math.MaxUint64-uint64(c-'0') {
+			return 0, false
+		}
+		v += uint64(c - '0')
+	}
+	if neg {
+		if v > 1<<63 {
+			return 0, false
+		}
+		return -int64(v), true // for v == 1<<63 this wraps to MinInt64, as intended
+	}
+	if v > math.MaxInt64 {
+		return 0, false
+	}
+	return int64(v), true
+}
+
+// formatDouble formats a score the way Redis 7.0's addReplyDouble does:
+// printf("%.17g") for finite values and "inf"/"-inf" for infinities. Go's
+// 'g' formatting with an explicit precision follows the same rules as C's
+// (exponent when exp < -4 or exp >= 17, trailing zeros removed, at least two
+// exponent digits), so 1.1 gives "1.1000000000000001" and -0 gives "-0".
+func formatDouble(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	return strconv.FormatFloat(f, 'g', 17, 64)
+}
+
+// formatLongDouble approximates Redis's ld2string(LD_STR_HUMAN), used for
+// INCRBYFLOAT and HINCRBYFLOAT results: printf("%.17Lf") with trailing zeros
+// (and a trailing '.') removed, never an exponent, and "-0" printed as "0".
+//
+// Redis does that arithmetic on 80-bit long doubles, whose extra 11 bits of
+// mantissa hide the binary noise of adding short decimals, so 0.1+0.2 prints
+// as "0.3" there. A float64 sum carries that noise in its last bit or two
+// (0.30000000000000004). To print what Redis prints in the common case, a
+// non-integral f is rounded to 15 significant digits (DBL_DIG) whenever that
+// moves it by at most 2 ulps, which is the worst-case float64 error of adding
+// two decimal inputs of the same sign. Otherwise the shortest decimal that
+// round-trips is used, which reproduces any single parsed input exactly.
+//
+// Known differences from Redis that float64 cannot avoid:
+//   - sums with heavy cancellation (1.1 + -1 is 0.10000000000000009 in
+//     float64) keep their noise, while Redis prints "0.1";
+//   - an input with 16-17 significant digits that lies within 2 ulps of a
+//     15-digit decimal is printed as that decimal;
+//   - beyond about 128, Redis's 17 decimals expose long double noise
+//     ("1000.09999999999999998" for 1000.1), which float64 cannot reproduce;
+//   - integers above 2^53 and huge values print as their shortest float64
+//     representation, not as the exact long double value Redis prints.
+func formatLongDouble(f float64) string {
+	switch {
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	case math.IsNaN(f):
+		return "nan"
+	}
+	if f != math.Trunc(f) {
+		rounded, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
+		if err == nil && ulpDistance(rounded, f) <= 2 {
+			f = rounded
+		}
+	}
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if dot := strings.IndexByte(s, '.'); dot >= 0 && len(s)-dot-1 > 17 {
+		// %.17Lf never shows more than 17 decimals.
+		s = strings.TrimRight(strconv.FormatFloat(f, 'f', 17, 64), "0")
+		s = strings.TrimSuffix(s, ".")
+	}
+	if s == "-0" {
+		return "0"
+	}
+	return s
+}
+
+// ulpDistance returns how many representable float64 values lie between a
+// and b, which must be finite and have the same sign.
+func ulpDistance(a, b float64) uint64 {
+	x, y := math.Float64bits(math.Abs(a)), math.Float64bits(math.Abs(b))
+	if math.Signbit(a) != math.Signbit(b) {
+		return x + y
+	}
+	if x > y {
+		return x - y
+	}
+	return y - x
+}
+
+// isCSpace reports whether c is whitespace for C's isspace in the "C" locale.
+func isCSpace(c byte) bool {
+	return c == ' ' || (c >= '\t' && c <= '\r')
+}
+
+// cFloat is a number recognised by cFloatPrefix.
+type cFloat struct {
+	n        int    // bytes consumed
+	lit      string // the consumed text, rewritten into Go syntax
+	special  bool   // "inf", "infinity" or "nan", which never set ERANGE
+	nonzero  bool   // the mantissa has a nonzero digit
+	hex      bool
+	negative bool
+}
+
+// cFloatPrefix scans the longest prefix of b that glibc's strtod/strtold
+// would consume (leading whitespace excluded). n is 0 when strtod would
+// perform no conversion. Redis hands its arguments to strtod, so this grammar
+// (hex floats, "infinity", "nan(...)", "5.", ".5") decides what is a valid
+// float, not Go's grammar (which has underscores and needs a 'p' exponent in
+// hex floats).
+func cFloatPrefix(b []byte) cFloat {
+	var r cFloat
+	i := 0
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		r.negative = b[i] == '-'
+		i++
+	}
+	if n := matchFold(b[i:], "inf"); n > 0 {
+		r.n, r.special = i+n, true
+		if m := matchFold(b[i+n:], "inity"); m > 0 {
+			r.n += m
+		}
+		r.lit = "inf"
+		if r.negative {
+			r.lit = "-inf"
+		}
+		return r
+	}
+	if n := matchFold(b[i:], "nan"); n > 0 {
+		r.n, r.special, r.lit = i+n, true, "nan"
+		if j := r.n; j < len(b) && b[j] == '(' {
+			j++
+			for j < len(b) && (isAlnum(b[j]) || b[j] == '_') {
+				j++
+			}
+			if j < len(b) && b[j] == ')' {
+				r.n = j + 1
+			}
+		}
+		return r
+	}
+	digit := isDigit
+	exp := byte('e')
+	if i+2 < len(b) && b[i] == '0' && (b[i+1] == 'x' || b[i+1] == 'X') {
+		mant, _ := scanMantissa(b[i+2:], isHexDigit)
+		if mant > 0 {
+			r.hex = true
+			digit, exp = isHexDigit, 'p'
+			i += 2
+		}
+	}
+	start := i
+	mant, nonzero := scanMantissa(b[i:], digit)
+	if mant == 0 {
+		return cFloat{}
+	}
+	i += mant
+	r.nonzero = nonzero
+	if i < len(b) && (b[i]|0x20) == exp {
+		j := i + 1
+		if j < len(b) && (b[j] == '+' || b[j] == '-') {
+			j++
+		}
+		k := j
+		for k < len(b) && isDigit(b[k]) {
+			k++
+		}
+		if k > j {
+			i = k
+		}
+	}
+	r.n = i
+	r.lit = string(b[:i])
+	if r.hex && !strings.ContainsAny(r.lit[start:], "pP") {
+		r.lit += "p0"
+	}
+	return r
+}
+
+// scanMantissa scans digits with at most one '.', returning the bytes
+// consumed (0 unless at least one digit was seen) and whether any digit is
+// nonzero.
+func scanMantissa(b []byte, digit func(byte) bool) (n int, nonzero bool) {
+	digits, dot := 0, false
+	for n < len(b) {
+		switch c := b[n]; {
+		case digit(c):
+			digits++
+			nonzero = nonzero || c != '0'
+		case c == '.' && !dot:
+			dot = true
+		default:
+			if digits == 0 {
+				return 0, false
+			}
+			return n, nonzero
+		}
+		n++
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	return n, nonzero
+}
+
+// matchFold returns len(word) if b starts with word, ignoring ASCII case,
+// else 0.
+func matchFold(b []byte, word string) int {
+	if len(b) < len(word) {
+		return 0
+	}
+	for i := 0; i < len(word); i++ {
+		if b[i]|0x20 != word[i] {
+			return 0
+		}
+	}
+	return len(word)
+}
+
+func isDigit(c byte) bool    { return c >= '0' && c <= '9' }
+func isHexDigit(c byte) bool { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'f') }
+func isAlnum(c byte) bool    { return isDigit(c) || (c|0x20 >= 'a' && c|0x20 <= 'z') }
+
+// cStrtod converts a scanned literal to float64 the way glibc's strtod does,
+// also reporting whether strtod would set errno to ERANGE because the value
+// overflowed to infinity or underflowed to zero.
+func cStrtod(r cFloat) (v float64, rangeErr bool) {
+	switch r.lit {
+	case "inf":
+		return math.Inf(1), false
+	case "-inf":
+		return math.Inf(-1), false
+	case "nan":
+		return math.NaN(), false
+	}
+	// The literal has been validated, so the only possible error is ErrRange
+	// on overflow, which already yields the ±Inf that strtod returns.
+	v, _ = strconv.ParseFloat(r.lit, 64)
+	return v, math.IsInf(v, 0) || (v == 0 && r.nonzero)
+}
+
+// parseFloatArg parses a float argument such as a ZADD score exactly like
+// Redis's string2d: the whole of b must be a strtod number (hex and
+// "inf"/"infinity" in any case included), with no leading whitespace, and
+// NaN, overflow and underflow to zero are rejected.
+func parseFloatArg(b []byte) (float64, bool) {
+	if len(b) == 0 || isCSpace(b[0]) {
+		return 0, false
+	}
+	r := cFloatPrefix(b)
+	if r.n != len(b) {
+		return 0, false
+	}
+	v, rangeErr := cStrtod(r)
+	if rangeErr || math.IsNaN(v) {
+		return 0, false
+	}
+	return v, true
+}
+
+// Limits of the x87 80-bit long double that Redis's string2ld parses into,
+// as big.Float binary exponents (mantissa in [0.5, 1)).
+const (
+	ldMaxExp       = 16384  // LDBL_MAX < 2^16384
+	ldMinDenormExp = -16444 // LDBL_TRUE_MIN == 0.5 * 2^-16444
+)
+
+// parseLongDoubleArg parses an INCRBYFLOAT/HINCRBYFLOAT operand like Redis's
+// string2ld: the rules of parseFloatArg, plus a length limit of
+// MAX_LONG_DOUBLE_CHARS, but range checks against long double limits
+// (about 3.6e-4951 to 1.19e4932) rather than float64 ones. "inf" is accepted;
+// the caller rejects infinite results with "increment would produce NaN or
+// Infinity".
+//
+// A value inside the long double range but beyond float64's is returned as
+// ±Inf (so the caller reports the NaN/Infinity error where Redis would store
+// a huge number), and one too small for float64 is returned as ±0 or a
+// subnormal (Redis keeps it, but it prints as "0" either way).
+func parseLongDoubleArg(b []byte) (float64, bool) {
+	if len(b) == 0 || len(b) >= maxLongDoubleChars || isCSpace(b[0]) {
+		return 0, false
+	}
+	r := cFloatPrefix(b)
+	if r.n != len(b) {
+		return 0, false
+	}
+	v, rangeErr := cStrtod(r)
+	if math.IsNaN(v) {
+		return 0, false
+	}
+	if rangeErr && !fitsLongDouble(r.lit) {
+		return 0, false
+	}
+	return v, true
+}
+
+// fitsLongDouble reports whether strtold would parse lit (nonzero, outside
+// the float64 range) without overflowing or underflowing to zero. big.Float
+// has an effectively unbounded exponent, so rounding to the 64-bit long
+// double mantissa and then inspecting the exponent is exact enough.
+func fitsLongDouble(lit string) bool {
+	f, _, err := big.ParseFloat(lit, 0, 64, big.ToNearestEven)
+	if err != nil {
+		return false
+	}
+	mant := new(big.Float)
+	exp := f.MantExp(mant)
+	if exp > ldMaxExp {
+		return false
+	}
+	// Values up to half of LDBL_TRUE_MIN round (to even) to zero.
+	toZero := exp < ldMinDenormExp-1 || (exp == ldMinDenormExp-1 && mant.Abs(mant).Cmp(big.NewFloat(0.5)) == 0)
+	return !toZero
+}

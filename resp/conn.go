@@ -1,0 +1,290 @@
+package resp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redraft/redraft/cluster"
+	"github.com/redraft/redraft/fsm"
+	"github.com/redraft/redraft/reply"
+)
+
+// maxPipelined bounds the replies held back while a pipeline is read, so a
+// client that never stops sending still gets answers and memory stays flat.
+const maxPipelined = 1024
+
+// conn is one client connection and its state.
+type conn struct {
+	srv  *Server
+	nc   net.Conn
+	rd   *Reader
+	w    *bufio.Writer
+	id   int64
+	born time.Time
+
+	db     int
+	proto  int
+	authed bool
+	quit   bool
+
+	mu      sync.Mutex // guards the fields CLIENT LIST reads
+	name    string
+	libName string
+	libVer  string
+	lastCmd string
+
+	// MULTI state: queued commands, whether one was refused while
+	// queueing (EXEC then aborts), the database SELECT set while queueing.
+	multi      bool
+	multiDirty bool
+	queue      []queued
+	queueDB    int
+	watches    []fsm.Watch
+
+	// pending holds the replies of a pipeline, in order; writes wait on
+	// their proposals only when the pipeline is drained or a read needs
+	// to see them.
+	pending []pendingReply
+}
+
+type queued struct {
+	args  [][]byte
+	db    int
+	local *serverCommand
+}
+
+type pendingReply struct {
+	v    reply.Value
+	prop *cluster.Proposal
+}
+
+func (s *Server) newConn(nc net.Conn) *conn {
+	c := &conn{
+		srv:    s,
+		nc:     nc,
+		rd:     NewReader(nc, s.cfg.MaxBulkLen),
+		w:      bufio.NewWriterSize(nc, 16<<10),
+		id:     s.nextID.Add(1),
+		born:   time.Now(),
+		proto:  2,
+		authed: s.cfg.RequirePass == "",
+	}
+	c.rd.SetAuthenticated(c.authed)
+	return c
+}
+
+// closeWhenIdle makes the connection stop after the command in progress:
+// the blocked read returns and the loop flushes and exits.
+func (c *conn) closeWhenIdle() {
+	c.nc.SetReadDeadline(time.Now())
+}
+
+func (c *conn) serve() {
+	defer c.nc.Close()
+	for {
+		args, err := c.rd.ReadCommand()
+		if err != nil {
+			var pe *ProtocolError
+			if errors.As(err, &pe) {
+				c.push(reply.Err("ERR " + pe.Error()))
+			} else if !errors.Is(err, io.EOF) && !isTimeout(err) {
+				c.srv.log.Debug("connection read failed", "id", c.id, "err", err)
+			}
+			c.flush()
+			return
+		}
+		c.handle(args)
+		if c.quit {
+			c.flush()
+			return
+		}
+		if c.rd.Buffered() == 0 || len(c.pending) >= maxPipelined {
+			if !c.flush() {
+				return
+			}
+		}
+	}
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
+
+// flush resolves every pending reply in order and writes them out.
+func (c *conn) flush() bool {
+	for _, p := range c.pending {
+		v := p.v
+		if p.prop != nil {
+			v = awaitReply(p.prop)
+		}
+		buf := reply.Append(c.w.AvailableBuffer(), v, c.proto)
+		if _, err := c.w.Write(buf); err != nil {
+			c.pending = c.pending[:0]
+			return false
+		}
+	}
+	clear(c.pending)
+	c.pending = c.pending[:0]
+	return c.w.Flush() == nil
+}
+
+func awaitReply(p *cluster.Proposal) reply.Value {
+	v, err := p.Await()
+	if err != nil {
+		return errorReply(err)
+	}
+	return v
+}
+
+// settle waits for the proposals already pipelined, so that a read that
+// follows them sees their effects.
+func (c *conn) settle() {
+	for i := range c.pending {
+		if p := &c.pending[i]; p.prop != nil {
+			p.v = awaitReply(p.prop)
+			p.prop = nil
+		}
+	}
+}
+
+func (c *conn) push(v reply.Value) { c.pending = append(c.pending, pendingReply{v: v}) }
+
+// errorReply turns an internal error into a Redis error reply; errors that
+// carry a Redis error code (CLUSTERDOWN, TRYAGAIN, LOADING) keep it.
+func errorReply(err error) reply.Value {
+	msg := err.Error()
+	if code, _, ok := strings.Cut(msg, " "); ok && code == strings.ToUpper(code) && len(code) > 2 {
+		return reply.Err(msg)
+	}
+	return reply.Err("ERR " + msg)
+}
+
+func (c *conn) handle(args [][]byte) {
+	c.srv.cmdsTotal.Add(1)
+	name := lowerName(args[0])
+	c.mu.Lock()
+	c.lastCmd = name
+	c.mu.Unlock()
+	sc := c.srv.cmds[name]
+	var dc *fsm.Command
+	if sc == nil {
+		dc = c.srv.store.Lookup(name)
+	}
+	if sc == nil && dc == nil {
+		c.srv.rejectTotal.Add(1)
+		c.refuseInMulti()
+		c.push(unknownCommand(args))
+		return
+	}
+	if !c.authed && (sc == nil || !sc.noAuth) {
+		c.refuseInMulti()
+		c.push(reply.Err("NOAUTH Authentication required."))
+		return
+	}
+	arity := 0
+	if sc != nil {
+		arity = sc.arity
+	} else {
+		arity = dc.Arity
+	}
+	if !arityOK(arity, len(args)) {
+		c.refuseInMulti()
+		c.push(reply.Err("ERR wrong number of arguments for '" + name + "' command"))
+		return
+	}
+	if c.multi && (sc == nil || !sc.immediate) {
+		c.enqueue(args, sc)
+		return
+	}
+	if sc != nil {
+		c.push(sc.run(c, args))
+		return
+	}
+	if !c.srv.node.IsReady() {
+		c.push(errorReply(cluster.ErrLoading))
+		return
+	}
+	if dc.IsWrite() {
+		c.pending = append(c.pending, pendingReply{prop: c.srv.node.Propose(&fsm.Entry{
+			Type: fsm.EntryCommand,
+			Cmds: []fsm.Cmd{{DB: c.db, Args: args}},
+		})})
+		return
+	}
+	c.push(c.read(args))
+}
+
+// read serves a read-only command from the local state once a read there
+// is linearizable.
+func (c *conn) read(args [][]byte) reply.Value {
+	c.settle()
+	if err := c.srv.node.LinearizableRead(context.Background()); err != nil {
+		return errorReply(err)
+	}
+	return c.srv.store.Read(c.db, args, time.Now().UnixMilli(), rand.Uint64())
+}
+
+func (c *conn) refuseInMulti() {
+	if c.multi {
+		c.multiDirty = true
+	}
+}
+
+func (c *conn) enqueue(args [][]byte, sc *serverCommand) {
+	if sc != nil && sc.name == "select" {
+		n, errv := parseDB(args[1])
+		if errv != nil {
+			c.multiDirty = true
+			c.push(*errv)
+			return
+		}
+		c.queueDB = n
+	}
+	c.queue = append(c.queue, queued{args: args, db: c.queueDB, local: sc})
+	c.push(reply.Queued())
+}
+
+func arityOK(arity, argc int) bool {
+	if arity >= 0 {
+		return argc == arity
+	}
+	return argc >= -arity
+}
+
+// unknownCommand words the error as Redis 7 does, quoting at most 128
+// characters of arguments.
+func unknownCommand(args [][]byte) reply.Value {
+	var b strings.Builder
+	for _, a := range args[1:] {
+		if b.Len() >= 128 {
+			break
+		}
+		s := string(a)
+		if room := 128 - b.Len(); len(s) > room {
+			s = s[:room]
+		}
+		b.WriteString("'" + s + "' ")
+	}
+	name := string(args[0])
+	if len(name) > 128 {
+		name = name[:128]
+	}
+	return reply.Err("ERR unknown command '" + name + "', with args beginning with: " + b.String())
+}
+
+func lowerName(b []byte) string {
+	for _, ch := range b {
+		if ch >= 'A' && ch <= 'Z' {
+			return strings.ToLower(string(b))
+		}
+	}
+	return string(b)
+}
