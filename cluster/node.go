@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -88,7 +88,7 @@ type Node struct {
 	// lastSnapshot is when this process last took a snapshot.
 	lastSnapshot time.Time
 	closing      chan struct{}
-	wg        sync.WaitGroup
+	wg           sync.WaitGroup
 }
 
 // Open starts the Raft node over store, bootstrapping a single-node cluster
@@ -108,7 +108,7 @@ func Open(cfg Config, store *fsm.Store) (*Node, error) {
 	rc.MaxAppendEntries = 512
 	rc.BatchApplyCh = true
 	rc.NoSnapshotRestoreOnStart = false
-	rc.Logger = hclog.New(&hclog.LoggerOptions{Name: "raft", Level: hclog.Warn, Output: os.Stderr})
+	rc.Logger = hclog.New(&hclog.LoggerOptions{Name: "raft", Level: hclog.Info, Output: &slogWriter{cfg.Logger}})
 
 	var err error
 	n.logStore, err = raftboltdb.New(raftboltdb.Options{Path: filepath.Join(cfg.DataDir, "raft.db")})
@@ -120,12 +120,9 @@ func Open(cfg Config, store *fsm.Store) (*Node, error) {
 		n.logStore.Close()
 		return nil, fmt.Errorf("open snapshot store: %w", err)
 	}
-	addr, err := net.ResolveTCPAddr("tcp", cfg.RaftAddr)
-	if err != nil {
-		n.logStore.Close()
-		return nil, fmt.Errorf("resolve raft address: %w", err)
-	}
-	n.transport, err = raft.NewTCPTransportWithLogger(cfg.RaftAddr, addr, 3, 10*time.Second, rc.Logger)
+	// The transport advertises the address it is bound to (which also
+	// resolves a ":0" port in tests).
+	n.transport, err = raft.NewTCPTransportWithLogger(cfg.RaftAddr, nil, 3, 10*time.Second, rc.Logger)
 	if err != nil {
 		n.logStore.Close()
 		return nil, fmt.Errorf("raft transport: %w", err)
@@ -271,8 +268,10 @@ func (n *Node) Apply(e *fsm.Entry) (reply.Value, error) {
 
 // LinearizableRead returns once a read served from the local state is
 // linearizable: this node is the leader of a term whose first entry it has
-// applied, a quorum still recognises it (read index), and it has applied
-// everything committed when the read arrived.
+// applied (so it holds every write of earlier terms), and a quorum still
+// recognises it after the read arrived (read index; no lease is trusted).
+// Every write this leader acknowledged was applied before its client was
+// answered, so the local state holds all of them.
 func (n *Node) LinearizableRead(ctx context.Context) error {
 	if !n.IsReady() {
 		return ErrLoading
@@ -280,24 +279,18 @@ func (n *Node) LinearizableRead(ctx context.Context) error {
 	if !n.leaderReady() {
 		return ErrNoLeader
 	}
-	idx := n.raft.CommitIndex()
-	if err := n.raft.VerifyLeader().Error(); err != nil {
-		return n.classify(err)
-	}
-	return n.waitApplied(ctx, idx)
-}
-
-func (n *Node) waitApplied(ctx context.Context, idx uint64) error {
-	for n.store.Applied() < idx {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-n.closing:
-			return ErrShutdown
-		case <-time.After(time.Millisecond):
+	f := n.raft.VerifyLeader()
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			return n.classify(err)
 		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return nil
 }
 
 // IsLeader reports whether this node is the ready leader.
@@ -346,4 +339,23 @@ func (n *Node) LastSnapshotTime(fallback time.Time) time.Time {
 		return fallback
 	}
 	return n.lastSnapshot
+}
+
+// slogWriter carries hashicorp/raft's log lines into the node's structured
+// log, so one handler (and one level) governs all output.
+type slogWriter struct{ log *slog.Logger }
+
+func (w *slogWriter) Write(p []byte) (int, error) {
+	line := strings.TrimSpace(string(p))
+	level := slog.LevelInfo
+	switch {
+	case strings.Contains(line, "[ERROR]"):
+		level = slog.LevelError
+	case strings.Contains(line, "[WARN]"):
+		level = slog.LevelWarn
+	case strings.Contains(line, "[DEBUG]"), strings.Contains(line, "[TRACE]"):
+		level = slog.LevelDebug
+	}
+	w.log.Log(context.Background(), level, line, "component", "raft")
+	return len(p), nil
 }

@@ -99,12 +99,12 @@ func (r *Reader) readLine(tooBig string) ([]byte, error) {
 			}
 			return line, nil
 		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return nil, err
-		}
 		line = append(line, frag...)
 		if len(line) > maxInlineSize {
 			return nil, protoErr(tooBig)
+		}
+		if !errors.Is(err, bufio.ErrBufferFull) {
+			return nil, err
 		}
 	}
 }
