@@ -10,6 +10,10 @@ import (
 func (s *Store) ApplyEntry(index uint64, e *Entry) reply.Value {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.applyLocked(index, e)
+}
+
+func (s *Store) applyLocked(index uint64, e *Entry) reply.Value {
 	s.applied = index
 	if e.Time > s.clock {
 		s.clock = e.Time
@@ -47,14 +51,29 @@ func (s *Store) ApplyEntry(index uint64, e *Entry) reply.Value {
 // Apply decodes and applies an encoded entry; an undecodable entry is
 // answered with an error on every replica alike and changes nothing.
 func (s *Store) Apply(index uint64, data []byte) reply.Value {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.applyEncoded(index, data)
+}
+
+// ApplyBatch applies consecutive encoded entries under one lock acquisition.
+func (s *Store) ApplyBatch(indexes []uint64, data [][]byte) []reply.Value {
+	out := make([]reply.Value, len(data))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range data {
+		out[i] = s.applyEncoded(indexes[i], data[i])
+	}
+	return out
+}
+
+func (s *Store) applyEncoded(index uint64, data []byte) reply.Value {
 	e, err := DecodeEntry(data)
 	if err != nil {
-		s.mu.Lock()
 		s.applied = index
-		s.mu.Unlock()
 		return reply.Err("ERR " + err.Error())
 	}
-	return s.ApplyEntry(index, e)
+	return s.applyLocked(index, e)
 }
 
 func (s *Store) ctx(index uint64, dbNum int) *Ctx {
