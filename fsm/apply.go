@@ -9,8 +9,11 @@ import (
 // every replica computes the same state and the same reply.
 func (s *Store) ApplyEntry(index uint64, e *Entry) reply.Value {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.applyLocked(index, e)
+	r := s.applyLocked(index, e)
+	keys, fn := s.takeWritten()
+	s.mu.Unlock()
+	s.flushWritten(keys, fn)
+	return r
 }
 
 func (s *Store) applyLocked(index uint64, e *Entry) reply.Value {
@@ -52,18 +55,23 @@ func (s *Store) applyLocked(index uint64, e *Entry) reply.Value {
 // answered with an error on every replica alike and changes nothing.
 func (s *Store) Apply(index uint64, data []byte) reply.Value {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.applyEncoded(index, data)
+	r := s.applyEncoded(index, data)
+	keys, fn := s.takeWritten()
+	s.mu.Unlock()
+	s.flushWritten(keys, fn)
+	return r
 }
 
 // ApplyBatch applies consecutive encoded entries under one lock acquisition.
 func (s *Store) ApplyBatch(indexes []uint64, data [][]byte) []reply.Value {
 	out := make([]reply.Value, len(data))
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	for i := range data {
 		out[i] = s.applyEncoded(indexes[i], data[i])
 	}
+	keys, fn := s.takeWritten()
+	s.mu.Unlock()
+	s.flushWritten(keys, fn)
 	return out
 }
 

@@ -578,7 +578,7 @@ func cmdLMPop(c *Ctx, args [][]byte) reply.Value {
 			elems[i] = reply.Bulk(listPopOne(l, left))
 		}
 		c.deleteIfEmpty(it)
-		return reply.Array([]reply.Value{reply.Bulk(key), reply.Array(elems)})
+		return reply.Array([]reply.Value{reply.Bulk(bytes.Clone(key)), reply.Array(elems)})
 	}
 	return reply.NullArray()
 }

@@ -89,24 +89,27 @@ func formatDouble(f float64) string {
 // INCRBYFLOAT and HINCRBYFLOAT results: printf("%.17Lf") with trailing zeros
 // (and a trailing '.') removed, never an exponent, and "-0" printed as "0".
 //
-// Redis does that arithmetic on 80-bit long doubles, whose extra 11 bits of
-// mantissa hide the binary noise of adding short decimals, so 0.1+0.2 prints
-// as "0.3" there. A float64 sum carries that noise in its last bit or two
-// (0.30000000000000004). To print what Redis prints in the common case, a
+// Redis does that arithmetic on 80-bit long doubles. Below 128 their
+// rounding error stays under half of the 17th decimal, so Redis prints the
+// exact decimal result: 0.1+0.2 gives "0.3". A float64 sum carries binary
+// noise in its last bit or two (0.30000000000000004). So in that range a
 // non-integral f is rounded to 15 significant digits (DBL_DIG) whenever that
-// moves it by at most 2 ulps, which is the worst-case float64 error of adding
-// two decimal inputs of the same sign. Otherwise the shortest decimal that
-// round-trips is used, which reproduces any single parsed input exactly.
+// moves it by at most 2 ulps, the worst-case float64 error of adding two
+// decimal inputs of the same sign. Otherwise the shortest decimal that
+// round-trips is printed, which reproduces any single parsed input exactly.
 //
 // Known differences from Redis that float64 cannot avoid:
-//   - sums with heavy cancellation (1.1 + -1 is 0.10000000000000009 in
-//     float64) keep their noise, while Redis prints "0.1";
-//   - an input with 16-17 significant digits that lies within 2 ulps of a
-//     15-digit decimal is printed as that decimal;
-//   - beyond about 128, Redis's 17 decimals expose long double noise
-//     ("1000.09999999999999998" for 1000.1), which float64 cannot reproduce;
-//   - integers above 2^53 and huge values print as their shortest float64
-//     representation, not as the exact long double value Redis prints.
+//   - sums with heavy cancellation keep their noise (1.1 + -1 prints
+//     "0.10000000000000009"; Redis prints "0.1");
+//   - an input below 128 with 16-17 significant digits that happens to lie
+//     within 2 ulps of a 15-digit decimal (about a third of random ones)
+//     prints as that decimal; Redis keeps all its digits;
+//   - from 128 up, Redis's 17 decimals expose long double noise
+//     ("1000.09999999999999998" for 1000.1) that float64 cannot reproduce,
+//     and integers above 2^53 print as their shortest float64 form, not as
+//     the exact long double value Redis prints;
+//   - values beyond the float64 range are out of reach (see
+//     parseLongDoubleArg).
 func formatLongDouble(f float64) string {
 	switch {
 	case math.IsInf(f, 1):
@@ -116,7 +119,7 @@ func formatLongDouble(f float64) string {
 	case math.IsNaN(f):
 		return "nan"
 	}
-	if f != math.Trunc(f) {
+	if f != math.Trunc(f) && math.Abs(f) < longDoubleExactBelow {
 		rounded, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
 		if err == nil && ulpDistance(rounded, f) <= 2 {
 			f = rounded
@@ -134,13 +137,16 @@ func formatLongDouble(f float64) string {
 	return s
 }
 
-// ulpDistance returns how many representable float64 values lie between a
-// and b, which must be finite and have the same sign.
+// longDoubleExactBelow bounds the magnitudes for which %.17Lf of a long
+// double sum shows the exact decimal result: the long double ulp there is at
+// most 2^-57, so its rounding error stays below 5e-18.
+const longDoubleExactBelow = 128
+
+// ulpDistance returns how many float64 steps separate a and b, which must be
+// finite and have the same sign: for those, the bit patterns are ordered
+// like the values.
 func ulpDistance(a, b float64) uint64 {
 	x, y := math.Float64bits(math.Abs(a)), math.Float64bits(math.Abs(b))
-	if math.Signbit(a) != math.Signbit(b) {
-		return x + y
-	}
 	if x > y {
 		return x - y
 	}
@@ -154,12 +160,9 @@ func isCSpace(c byte) bool {
 
 // cFloat is a number recognised by cFloatPrefix.
 type cFloat struct {
-	n        int    // bytes consumed
-	lit      string // the consumed text, rewritten into Go syntax
-	special  bool   // "inf", "infinity" or "nan", which never set ERANGE
-	nonzero  bool   // the mantissa has a nonzero digit
-	hex      bool
-	negative bool
+	n       int    // bytes consumed
+	lit     string // the consumed text in Go syntax; "inf", "-inf" or "nan" for the specials
+	nonzero bool   // the mantissa has a nonzero digit
 }
 
 // cFloatPrefix scans the longest prefix of b that glibc's strtod/strtold
@@ -171,23 +174,24 @@ type cFloat struct {
 func cFloatPrefix(b []byte) cFloat {
 	var r cFloat
 	i := 0
+	negative := false
 	if i < len(b) && (b[i] == '+' || b[i] == '-') {
-		r.negative = b[i] == '-'
+		negative = b[i] == '-'
 		i++
 	}
 	if n := matchFold(b[i:], "inf"); n > 0 {
-		r.n, r.special = i+n, true
+		r.n = i + n
 		if m := matchFold(b[i+n:], "inity"); m > 0 {
 			r.n += m
 		}
 		r.lit = "inf"
-		if r.negative {
+		if negative {
 			r.lit = "-inf"
 		}
 		return r
 	}
 	if n := matchFold(b[i:], "nan"); n > 0 {
-		r.n, r.special, r.lit = i+n, true, "nan"
+		r.n, r.lit = i+n, "nan"
 		if j := r.n; j < len(b) && b[j] == '(' {
 			j++
 			for j < len(b) && (isAlnum(b[j]) || b[j] == '_') {
@@ -199,13 +203,11 @@ func cFloatPrefix(b []byte) cFloat {
 		}
 		return r
 	}
-	digit := isDigit
-	exp := byte('e')
+	digit, exp, hex := isDigit, byte('e'), false
 	if i+2 < len(b) && b[i] == '0' && (b[i+1] == 'x' || b[i+1] == 'X') {
-		mant, _ := scanMantissa(b[i+2:], isHexDigit)
-		if mant > 0 {
-			r.hex = true
-			digit, exp = isHexDigit, 'p'
+		// Without a hex digit after it, "0x" is just the number 0.
+		if mant, _ := scanMantissa(b[i+2:], isHexDigit); mant > 0 {
+			digit, exp, hex = isHexDigit, 'p', true
 			i += 2
 		}
 	}
@@ -231,8 +233,8 @@ func cFloatPrefix(b []byte) cFloat {
 	}
 	r.n = i
 	r.lit = string(b[:i])
-	if r.hex && !strings.ContainsAny(r.lit[start:], "pP") {
-		r.lit += "p0"
+	if hex && !strings.ContainsAny(r.lit[start:], "pP") {
+		r.lit += "p0" // C makes the binary exponent optional, Go does not
 	}
 	return r
 }

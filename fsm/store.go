@@ -86,6 +86,72 @@ type Store struct {
 	gen       uint64
 	snapshots int
 	commands  map[string]*Command
+
+	// written collects the keys modified by the entries being applied when
+	// onWrite is set; onWrite receives them after the store lock is
+	// released (blocked clients wait for pushes to their keys).
+	written []DBKey
+	onWrite func([]DBKey)
+}
+
+// DBKey names a key in a database.
+type DBKey struct {
+	DB  int
+	Key string
+}
+
+// OnWrite registers fn to be called, outside the store lock and in apply
+// order, with the keys each applied batch modified. fn must not block.
+func (s *Store) OnWrite(fn func([]DBKey)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onWrite = fn
+}
+
+// noteWrite records a modified key for the OnWrite callback.
+func (c *Ctx) noteWrite(d *db, key string) {
+	if c.s.onWrite == nil || !c.write {
+		return
+	}
+	for i, x := range c.s.dbs {
+		if x == d {
+			c.s.written = append(c.s.written, DBKey{DB: i, Key: key})
+			return
+		}
+	}
+}
+
+// flushWritten hands the recorded keys to the OnWrite callback; the caller
+// has released the lock.
+func (s *Store) flushWritten(keys []DBKey, fn func([]DBKey)) {
+	if fn != nil && len(keys) > 0 {
+		fn(keys)
+	}
+}
+
+// takeWritten returns and clears the recorded keys; called under the lock.
+func (s *Store) takeWritten() ([]DBKey, func([]DBKey)) {
+	keys := s.written
+	s.written = nil
+	return keys, s.onWrite
+}
+
+// ElementCount returns the number of elements of the list or sorted set at
+// key, 0 when it is absent, expired (by now) or of another type.
+func (s *Store) ElementCount(dbNum int, key string, now int64) int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	it, ok := s.dbs[dbNum].keys.Get(&item{key: key, hash: keyHash(key)})
+	if !ok || (it.expireAt != 0 && it.expireAt <= now) {
+		return 0
+	}
+	switch v := it.val.(type) {
+	case *deque:
+		return v.Len()
+	case *zset:
+		return v.Len()
+	}
+	return 0
 }
 
 // NewStore returns an empty store.
@@ -170,6 +236,7 @@ func (c *Ctx) mutableIn(d *db, it *item) *item {
 		d.keys.Set(it)
 	}
 	it.ver = c.index
+	c.noteWrite(d, it.key)
 	return it
 }
 
@@ -188,6 +255,7 @@ func (c *Ctx) setIn(d *db, key []byte, val any, expireAt int64) *item {
 	if expireAt != 0 {
 		d.volatile.Set(volatileKey{expireAt, k})
 	}
+	c.noteWrite(d, k)
 	return it
 }
 

@@ -29,6 +29,7 @@ const (
 	KindDouble                    // ,1.5 in RESP3, a bulk string in RESP2
 	KindBool                      // #t in RESP3, :1 in RESP2
 	KindVerbatim                  // =N\r\ntxt:... in RESP3, a bulk string in RESP2
+	KindPairs                     // flat pairs: *2N in RESP2, N arrays of 2 in RESP3
 )
 
 // Value is one reply. Only the fields that the Kind uses are set: Str for
@@ -99,6 +100,16 @@ func Set(elems []Value) Value {
 	return Value{Kind: KindSet, Elems: elems}
 }
 
+// Pairs is a list of pairs, such as ZRANGE WITHSCORES or HRANDFIELD
+// WITHVALUES: a flat array in RESP2, an array of two-element arrays in
+// RESP3. flat holds first, second, first, second...
+func Pairs(flat []Value) Value {
+	if flat == nil {
+		flat = []Value{}
+	}
+	return Value{Kind: KindPairs, Elems: flat}
+}
+
 // Double is a double reply; formatted is the text Redis would send.
 func Double(formatted string) Value { return Value{Kind: KindDouble, Str: []byte(formatted)} }
 
@@ -167,6 +178,17 @@ func Append(b []byte, v Value, proto int) []byte {
 			return appendAggregate(b, '~', len(v.Elems), v.Elems, proto)
 		}
 		return appendAggregate(b, '*', len(v.Elems), v.Elems, proto)
+	case KindPairs:
+		if proto < 3 {
+			return appendAggregate(b, '*', len(v.Elems), v.Elems, proto)
+		}
+		b = append(b, '*')
+		b = strconv.AppendInt(b, int64(len(v.Elems)/2), 10)
+		b = append(b, '\r', '\n')
+		for i := 0; i+1 < len(v.Elems); i += 2 {
+			b = appendAggregate(b, '*', 2, v.Elems[i:i+2], proto)
+		}
+		return b
 	case KindDouble:
 		if proto >= 3 {
 			b = append(b, ',')

@@ -17,25 +17,26 @@ type serverCommand struct {
 	arity int
 	flags fsm.Flags
 	// noAuth commands run before AUTH; immediate ones run even inside
-	// MULTI instead of being queued.
-	noAuth, immediate bool
-	run               func(c *conn, args [][]byte) reply.Value
+	// MULTI instead of being queued; loadingOK ones run while the node is
+	// still replaying its log (others get -LOADING, as in Redis).
+	noAuth, immediate, loadingOK bool
+	run                          func(c *conn, args [][]byte) reply.Value
 }
 
 func serverCommands() map[string]*serverCommand {
 	list := []*serverCommand{
 		{name: "ping", arity: -1, flags: fsm.FlagFast, run: cmdPing},
 		{name: "echo", arity: 2, flags: fsm.FlagFast, run: func(_ *conn, a [][]byte) reply.Value { return reply.Bulk(a[1]) }},
-		{name: "quit", arity: -1, flags: fsm.FlagFast, noAuth: true, immediate: true, run: cmdQuit},
-		{name: "reset", arity: 1, flags: fsm.FlagFast, noAuth: true, immediate: true, run: cmdReset},
-		{name: "hello", arity: -1, flags: fsm.FlagFast, noAuth: true, run: cmdHello},
-		{name: "auth", arity: -2, flags: fsm.FlagFast, noAuth: true, run: cmdAuth},
-		{name: "select", arity: 2, flags: fsm.FlagFast, run: cmdSelect},
-		{name: "client", arity: -2, run: cmdClient},
-		{name: "info", arity: -1, run: cmdInfo},
-		{name: "command", arity: -1, run: cmdCommand},
-		{name: "config", arity: -2, flags: fsm.FlagAdmin, run: cmdConfig},
-		{name: "time", arity: 1, flags: fsm.FlagFast, run: cmdTime},
+		{name: "quit", loadingOK: true, arity: -1, flags: fsm.FlagFast, noAuth: true, immediate: true, run: cmdQuit},
+		{name: "reset", loadingOK: true, arity: 1, flags: fsm.FlagFast, noAuth: true, immediate: true, run: cmdReset},
+		{name: "hello", loadingOK: true, arity: -1, flags: fsm.FlagFast, noAuth: true, run: cmdHello},
+		{name: "auth", loadingOK: true, arity: -2, flags: fsm.FlagFast, noAuth: true, run: cmdAuth},
+		{name: "select", loadingOK: true, arity: 2, flags: fsm.FlagFast, run: cmdSelect},
+		{name: "client", loadingOK: true, arity: -2, run: cmdClient},
+		{name: "info", loadingOK: true, arity: -1, run: cmdInfo},
+		{name: "command", loadingOK: true, arity: -1, run: cmdCommand},
+		{name: "config", loadingOK: true, arity: -2, flags: fsm.FlagAdmin, run: cmdConfig},
+		{name: "time", loadingOK: true, arity: 1, flags: fsm.FlagFast, run: cmdTime},
 		{name: "multi", arity: 1, flags: fsm.FlagFast, immediate: true, run: cmdMulti},
 		{name: "exec", arity: 1, immediate: true, run: cmdExec},
 		{name: "discard", arity: 1, flags: fsm.FlagFast, immediate: true, run: cmdDiscard},
@@ -44,7 +45,7 @@ func serverCommands() map[string]*serverCommand {
 		{name: "save", arity: 1, flags: fsm.FlagAdmin, run: cmdSave},
 		{name: "bgsave", arity: -1, flags: fsm.FlagAdmin, run: cmdSave},
 		{name: "lastsave", arity: 1, run: cmdLastSave},
-		{name: "raft", arity: -2, flags: fsm.FlagAdmin, run: cmdRaft},
+		{name: "raft", loadingOK: true, arity: -2, flags: fsm.FlagAdmin, run: cmdRaft},
 	}
 	m := make(map[string]*serverCommand, len(list))
 	for _, c := range list {

@@ -204,12 +204,12 @@ func (c *conn) handle(args [][]byte) {
 		c.enqueue(args, sc)
 		return
 	}
-	if sc != nil {
-		c.push(sc.run(c, args))
+	if !c.srv.node.IsReady() && (sc == nil || !sc.loadingOK) {
+		c.push(errorReply(cluster.ErrLoading))
 		return
 	}
-	if !c.srv.node.IsReady() {
-		c.push(errorReply(cluster.ErrLoading))
+	if sc != nil {
+		c.push(sc.run(c, args))
 		return
 	}
 	if dc.IsWrite() {
