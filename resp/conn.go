@@ -9,6 +9,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redraft/redraft/cluster"
@@ -33,6 +34,8 @@ type conn struct {
 	proto  int
 	authed bool
 	quit   bool
+	// closing is set when the server shuts down.
+	closing atomic.Bool
 
 	mu      sync.Mutex // guards the fields CLIENT LIST reads
 	name    string
@@ -83,6 +86,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 // closeWhenIdle makes the connection stop after the command in progress:
 // the blocked read returns and the loop flushes and exits.
 func (c *conn) closeWhenIdle() {
+	c.closing.Store(true)
 	c.nc.SetReadDeadline(time.Now())
 }
 
@@ -210,6 +214,10 @@ func (c *conn) handle(args [][]byte) {
 	}
 	if sc != nil {
 		c.push(sc.run(c, args))
+		return
+	}
+	if dc.Flags&fsm.FlagBlocking != 0 {
+		c.push(c.blockingPop(args))
 		return
 	}
 	if dc.IsWrite() {

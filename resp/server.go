@@ -34,6 +34,8 @@ type Server struct {
 	log     *slog.Logger
 	started time.Time
 	cmds    map[string]*serverCommand
+	hub     *blockHub
+	done    chan struct{}
 
 	mu      sync.Mutex
 	ln      net.Listener
@@ -55,8 +57,11 @@ func NewServer(cfg Config, store *fsm.Store, node *cluster.Node) *Server {
 	if cfg.MaxBulkLen <= 0 {
 		cfg.MaxBulkLen = DefaultMaxBulkLen
 	}
-	s := &Server{cfg: cfg, store: store, node: node, log: cfg.Logger, started: time.Now(), conns: make(map[*conn]struct{})}
+	s := &Server{cfg: cfg, store: store, node: node, log: cfg.Logger, started: time.Now(), conns: make(map[*conn]struct{}), done: make(chan struct{})}
 	s.cmds = serverCommands()
+	s.hub = newBlockHub(s)
+	store.OnWrite(s.hub.written)
+	go s.hub.run(s.done)
 	return s
 }
 
@@ -110,6 +115,9 @@ func (s *Server) Serve(ln net.Listener) error {
 // running and write its reply, then closes them; ctx bounds the wait.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
+	if !s.closing {
+		close(s.done)
+	}
 	s.closing = true
 	if s.ln != nil {
 		s.ln.Close()
