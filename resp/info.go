@@ -166,7 +166,7 @@ func (s *Server) infoSections() []infoSection {
 			{"uptime_in_seconds", strconv.FormatInt(uptime, 10)}, {"uptime_in_days", strconv.FormatInt(uptime/86400, 10)},
 			{"executable", os.Args[0]},
 		}},
-		{"Clients", [][2]string{{"connected_clients", strconv.Itoa(clients)}, {"blocked_clients", "0"}, {"maxclients", "10000"}}},
+		{"Clients", [][2]string{{"connected_clients", strconv.Itoa(clients)}, {"blocked_clients", strconv.FormatInt(s.hub.count.Load(), 10)}, {"maxclients", "10000"}}},
 		{"Memory", [][2]string{
 			{"used_memory", strconv.FormatUint(ms.HeapAlloc, 10)}, {"used_memory_human", humanBytes(ms.HeapAlloc)},
 			{"used_memory_rss", strconv.FormatUint(ms.Sys, 10)}, {"maxmemory", "0"}, {"maxmemory_policy", "noeviction"},
