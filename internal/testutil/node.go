@@ -5,6 +5,7 @@ import (
 	"net"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -39,8 +40,9 @@ type Node struct {
 	dataDir  string
 	logPath  string
 
-	mu   sync.Mutex
-	proc *process
+	mu       sync.Mutex
+	proc     *process
+	expected bool // the current process was stopped or killed on purpose
 }
 
 // StartRedraft builds (once) and starts a single Redraft node with a fresh
@@ -74,10 +76,14 @@ func StartRedraft(t testing.TB, opts Options) *Node {
 	t.Cleanup(func() {
 		n.mu.Lock()
 		defer n.mu.Unlock()
-		if n.proc != nil && !n.proc.exited() {
+		switch {
+		case n.proc == nil:
+		case !n.proc.exited():
 			if err := n.proc.terminate(n.opts.StopTimeout); err != nil {
 				t.Errorf("testutil: stopping redraft node %s at cleanup: %v", n.opts.ID, err)
 			}
+		case !n.expected:
+			t.Errorf("testutil: redraft node %s exited on its own during the test: %v (see its output)", n.opts.ID, exitDesc(n.proc.err))
 		}
 		n.proc = nil
 	})
@@ -117,8 +123,46 @@ func (n *Node) start() {
 		n.t.Fatalf("testutil: starting redraft: %v", err)
 	}
 	n.proc = p
+	n.expected = false
+	start := time.Now()
 	if err := waitPong(p, n.Addr(), n.opts.RequirePass, n.opts.StartTimeout); err != nil {
 		n.t.Fatalf("testutil: redraft node %s did not become ready: %v", n.opts.ID, err)
+	}
+	if err := probeReady(n.Addr(), n.opts.RequirePass, n.opts.StartTimeout-time.Since(start)); err != nil {
+		n.t.Fatalf("testutil: redraft node %s: %v", n.opts.ID, err)
+	}
+}
+
+// probeReady checks the contract that PONG means ready: once PING has
+// answered PONG, a read must not answer -LOADING. Other errors (a leader
+// still settling) are retried until the timeout.
+func probeReady(addr, password string, timeout time.Duration) error {
+	deadline := time.Now().Add(max(timeout, time.Second))
+	for {
+		c, err := Dial(addr)
+		if err != nil {
+			return err
+		}
+		v, err := func() (Value, error) {
+			defer c.Close()
+			if password != "" {
+				if v, err := c.Do("AUTH", password); err != nil || v.Type == '-' {
+					return v, err
+				}
+			}
+			return c.Do("EXISTS", "__testutil_ready_probe__")
+		}()
+		switch {
+		case err != nil:
+			return fmt.Errorf("readiness probe after PONG: %v", err)
+		case v.Type == '-' && strings.HasPrefix(v.Str, "LOADING"):
+			return fmt.Errorf("answered PING with PONG but then EXISTS with -%s: PING must answer -LOADING until the node serves commands", v.Str)
+		case v.Type == ':':
+			return nil
+		case time.Now().After(deadline):
+			return fmt.Errorf("readiness probe EXISTS after PONG still answers %v", v)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
@@ -153,6 +197,7 @@ func (n *Node) Kill9() {
 	if n.proc == nil || n.proc.exited() {
 		n.t.Fatalf("testutil: Kill9: redraft node %s is not running", n.opts.ID)
 	}
+	n.expected = true
 	n.proc.kill()
 }
 
@@ -165,6 +210,7 @@ func (n *Node) Stop() {
 	if n.proc == nil || n.proc.exited() {
 		n.t.Fatalf("testutil: Stop: redraft node %s is not running", n.opts.ID)
 	}
+	n.expected = true
 	if err := n.proc.terminate(n.opts.StopTimeout); err != nil {
 		n.t.Fatalf("testutil: %v", err)
 	}

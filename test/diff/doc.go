@@ -25,4 +25,5 @@
 //	                               is deterministic)
 //	REDRAFT_DIFF_TARGET=host:port  compare against an already running server
 //	REDRAFT_DIFF_FILE=strings.txt  run only that corpus file
+//	REDRAFT_DIFF_VERBOSE=1         log every command with the reference reply
 package diff

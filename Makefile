@@ -1,0 +1,72 @@
+# Redraft build and test entry points. `make test` is what CI runs.
+#
+#   make build          build bin/redraft
+#   make test           vet, Go tests (race), Python client tests, brief fuzzing
+#   make test-go        go test -race ./...
+#   make test-python    pytest $(PYTEST_DIRS) (needs $(VENV), see .ci/run)
+#   make fuzz           run every Fuzz target for $(FUZZTIME)
+#   make bench          redis-benchmark: Redraft vs redis-server (bench/run.sh)
+#
+# Variables: VENV (.venv), PYTEST, PYTEST_DIRS (test/python), FUZZTIME (10s),
+# GOTEST_TIMEOUT (30m), GOTESTFLAGS (extra go test flags, e.g. -run or -v).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+
+GO             ?= go
+VENV           ?= .venv
+PYTEST         ?= $(VENV)/bin/pytest
+PYTEST_DIRS    ?= test/python
+FUZZTIME       ?= 10s
+GOTEST_TIMEOUT ?= 30m
+GOTESTFLAGS    ?=
+
+.PHONY: all build vet test test-go test-python fuzz bench clean
+
+all: build
+
+build:
+	$(GO) build -o bin/redraft ./cmd/redraft
+
+vet:
+	@echo "==> go vet ./..."
+	$(GO) vet ./...
+	@echo "==> gofmt"
+	@files="$$(git ls-files --cached --others --exclude-standard '*.go' 2>/dev/null || true)"; \
+	if [ -z "$$files" ]; then files="$$(find . -name '*.go' -not -path './.venv/*')"; fi; \
+	unformatted="$$(gofmt -l $$files)"; \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
+
+test: vet test-go test-python fuzz
+
+test-go:
+	@echo "==> go test -race ./..."
+	$(GO) test -race -count=1 -timeout $(GOTEST_TIMEOUT) $(GOTESTFLAGS) ./...
+
+test-python:
+	@echo "==> pytest $(PYTEST_DIRS)"
+	@if [ ! -x "$(PYTEST)" ]; then \
+		echo "$(PYTEST) not found: create the venv first (python3 -m venv $(VENV) && $(VENV)/bin/pip install -r test/python/requirements.txt)"; \
+		exit 1; \
+	fi
+	$(PYTEST) -q $(PYTEST_DIRS)
+
+# Every Fuzz target of every package, each for $(FUZZTIME). The targets are
+# discovered with go test -list; a package that fails to build fails here.
+fuzz:
+	@echo "==> fuzzing ($(FUZZTIME) per target)"
+	@list="$$($(GO) test -list '^Fuzz' ./... 2>&1)" || { echo "$$list"; exit 1; }; \
+	targets="$$(awk '/^Fuzz/ { names = names " " $$1; next } /^ok/ { if (names != "") print $$2 names; names = "" }' <<< "$$list")"; \
+	if [ -z "$$targets" ]; then echo "no fuzz targets found"; exit 0; fi; \
+	while read -r pkg names; do \
+		for name in $$names; do \
+			echo "--> $$pkg $$name"; \
+			$(GO) test -run='^$$' -fuzz="^$$name\$$" -fuzztime=$(FUZZTIME) "$$pkg"; \
+		done; \
+	done <<< "$$targets"
+
+bench:
+	bench/run.sh
+
+clean:
+	rm -rf bin
