@@ -1,6 +1,8 @@
 package fsm
 
 import (
+	"fmt"
+
 	"github.com/redraft/redraft/reply"
 )
 
@@ -88,7 +90,16 @@ func (s *Store) ctx(index uint64, dbNum int) *Ctx {
 	return &Ctx{s: s, db: s.dbs[dbNum], dbNum: dbNum, now: s.clock, write: true, index: index}
 }
 
-func (s *Store) run(index uint64, c Cmd) reply.Value {
+// run applies one command. A panic in a command is a bug, but crashing here
+// would crash again on every restart while replaying the same committed
+// entry, so it becomes an error reply instead; every replica panics at the
+// same point and stays identical.
+func (s *Store) run(index uint64, c Cmd) (r reply.Value) {
+	defer func() {
+		if p := recover(); p != nil {
+			r = reply.Err(fmt.Sprintf("ERR internal error applying '%s': %v", lowerName(c.Args[0]), p))
+		}
+	}()
 	if len(c.Args) == 0 {
 		return reply.Err("ERR empty command")
 	}

@@ -290,76 +290,37 @@ func cmdHIncrBy(c *Ctx, args [][]byte) reply.Value {
 }
 
 func cmdHIncrByFloat(c *Ctx, args [][]byte) reply.Value {
-	incr, ok := parseLongDoubleArg(args[3])
+	incr, ok := parseLongDouble(args[3])
 	if !ok {
 		return errNotFloat
 	}
-	if math.IsInf(incr, 0) {
-		if _, literal := parseFloatArg(args[3]); literal {
-			return errHashIncrNaN // "inf" itself
-		}
-		// A finite long double beyond float64's range, which Redis would
-		// add; float64 cannot, so the sum is reported as infinite.
-		return errNaN
+	if incr.IsInf() {
+		return errHashIncrNaN
 	}
 	it, h, ok := hashLookup(c, args[1])
 	if !ok {
 		return errWrongType
 	}
-	var cur float64
+	cur := newLongDouble()
 	if it != nil {
 		if v, found := h.get(string(args[2])); found {
-			if cur, ok = parseLongDoubleArg(v); !ok {
+			if cur, ok = parseLongDouble(v); !ok {
 				return errHashNotFloat
 			}
 		}
 	}
-	cur += incr
-	if math.IsNaN(cur) || math.IsInf(cur, 0) {
+	sum, ok := addLongDouble(cur, incr)
+	if !ok {
 		return errNaN
 	}
-	s := formatLongDouble(cur)
+	s := formatLongDouble(sum)
 	_, h, _ = hashForWrite(c, args[1])
 	h.put(string(args[2]), []byte(s))
 	return reply.BulkString(s)
 }
 
-// hashParseCursor parses a SCAN cursor like Redis's parseScanCursorOrReply,
-// which uses strtoul: an optional sign (a '-' negates modulo 2^64), decimal
-// digits, no leading space, no trailing garbage, no overflow. The empty
-// string is cursor 0.
-func hashParseCursor(b []byte) (uint64, bool) {
-	if len(b) == 0 {
-		return 0, true
-	}
-	neg := false
-	s := b
-	if s[0] == '+' || s[0] == '-' {
-		neg = s[0] == '-'
-		s = s[1:]
-	}
-	if len(s) == 0 {
-		return 0, false
-	}
-	var v uint64
-	for _, ch := range s {
-		if ch < '0' || ch > '9' {
-			return 0, false
-		}
-		d := uint64(ch - '0')
-		if v > (math.MaxUint64-d)/10 {
-			return 0, false
-		}
-		v = v*10 + d
-	}
-	if neg {
-		v = -v
-	}
-	return v, true
-}
-
 func cmdHScan(c *Ctx, args [][]byte) reply.Value {
-	cursor, ok := hashParseCursor(args[2])
+	cursor, ok := parseCursor(args[2])
 	if !ok {
 		return errHashCursor
 	}

@@ -103,10 +103,35 @@ func cmdKeys(c *Ctx, args [][]byte) reply.Value {
 	return reply.Array(out)
 }
 
-// parseCursor parses a SCAN cursor as Redis does (an unsigned 64-bit integer).
+// parseCursor parses a SCAN cursor as Redis's parseScanCursorOrReply does
+// with strtoul: an optional sign (a '-' negates modulo 2^64), decimal
+// digits, no spaces, no trailing garbage, no overflow; "" is cursor 0.
 func parseCursor(b []byte) (uint64, bool) {
-	v, err := strconv.ParseUint(string(b), 10, 64)
-	return v, err == nil
+	if len(b) == 0 {
+		return 0, true
+	}
+	neg := b[0] == '-'
+	if b[0] == '+' || b[0] == '-' {
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	var v uint64
+	for _, ch := range b {
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		d := uint64(ch - '0')
+		if v > (math.MaxUint64-d)/10 {
+			return 0, false
+		}
+		v = v*10 + d
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
 }
 
 var errInvalidCursor = reply.Err("ERR invalid cursor")
@@ -321,7 +346,7 @@ func cmdTTL(c *Ctx, args [][]byte) reply.Value {
 	case "pttl":
 		return reply.Int(it.expireAt - c.now)
 	case "expiretime":
-		return reply.Int(it.expireAt / 1000)
+		return reply.Int((it.expireAt + 500) / 1000)
 	}
 	return reply.Int(it.expireAt)
 }

@@ -105,6 +105,7 @@ func (c *Ctx) parseExpireArg(unit string, v []byte, cmdName string) (int64, *rep
 func cmdSet(c *Ctx, args [][]byte) reply.Value {
 	var nx, xx, get bool
 	var exp expireOpt
+	unit := ""
 	for i := 3; i < len(args); i++ {
 		opt := strings.ToLower(string(args[i]))
 		switch {
@@ -116,12 +117,12 @@ func cmdSet(c *Ctx, args [][]byte) reply.Value {
 			get = true
 		case opt == "keepttl" && !exp.set:
 			exp.keep = true
-		case (opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && !exp.keep && !exp.set && i+1 < len(args):
+		case (opt == "ex" || opt == "px" || opt == "exat" || opt == "pxat") && !exp.keep && (unit == "" || unit == opt) && i+1 < len(args):
 			at, errp := c.parseExpireArg(opt, args[i+1], "set")
 			if errp != nil {
 				return *errp
 			}
-			exp.set, exp.at = true, at
+			exp.set, exp.at, unit = true, at, opt
 			i++
 		default:
 			return errSyntax
@@ -347,7 +348,7 @@ func cmdSetRange(c *Ctx, args [][]byte) reply.Value {
 	if len(val) == 0 {
 		return reply.Int(int64(len(s)))
 	}
-	if off+int64(len(val)) > maxStringSize {
+	if off > maxStringSize-int64(len(val)) {
 		return errStringTooLong
 	}
 	end := int(off) + len(val)
@@ -407,27 +408,28 @@ func cmdIncr(c *Ctx, args [][]byte) reply.Value {
 }
 
 func cmdIncrByFloat(c *Ctx, args [][]byte) reply.Value {
-	delta, ok := parseLongDoubleArg(args[2])
-	if !ok {
-		return errNotFloat
-	}
+	// Redis checks the key's type, then its value, then the increment.
 	s, it, errp := c.getString(args[1])
 	if errp != nil {
 		return *errp
 	}
-	var cur float64
+	cur := newLongDouble()
 	if it != nil {
-		v, ok := parseLongDoubleArg(s)
+		v, ok := parseLongDouble(s)
 		if !ok {
 			return errNotFloat
 		}
 		cur = v
 	}
-	cur += delta
-	if math.IsNaN(cur) || math.IsInf(cur, 0) {
+	delta, ok := parseLongDouble(args[2])
+	if !ok {
+		return errNotFloat
+	}
+	sum, ok := addLongDouble(cur, delta)
+	if !ok {
 		return errNaN
 	}
-	out := []byte(formatLongDouble(cur))
+	out := []byte(formatLongDouble(sum))
 	if it == nil {
 		c.set(args[1], out, 0)
 	} else {

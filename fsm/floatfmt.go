@@ -85,50 +85,34 @@ func formatDouble(f float64) string {
 	return strconv.FormatFloat(f, 'g', 17, 64)
 }
 
-// formatLongDouble approximates Redis's ld2string(LD_STR_HUMAN), used for
-// INCRBYFLOAT and HINCRBYFLOAT results: printf("%.17Lf") with trailing zeros
-// (and a trailing '.') removed, never an exponent, and "-0" printed as "0".
-//
-// Redis does that arithmetic on 80-bit long doubles. Below 128 their
-// rounding error stays under half of the 17th decimal, so Redis prints the
-// exact decimal result: 0.1+0.2 gives "0.3". A float64 sum carries binary
-// noise in its last bit or two (0.30000000000000004). So in that range a
-// non-integral f is rounded to 15 significant digits (DBL_DIG) whenever that
-// moves it by at most 2 ulps, the worst-case float64 error of adding two
-// decimal inputs of the same sign. Otherwise the shortest decimal that
-// round-trips is printed, which reproduces any single parsed input exactly.
-//
-// Known differences from Redis that float64 cannot avoid:
-//   - sums with heavy cancellation keep their noise (1.1 + -1 prints
-//     "0.10000000000000009"; Redis prints "0.1");
-//   - an input below 128 with 16-17 significant digits that happens to lie
-//     within 2 ulps of a 15-digit decimal (about a third of random ones)
-//     prints as that decimal; Redis keeps all its digits;
-//   - from 128 up, Redis's 17 decimals expose long double noise
-//     ("1000.09999999999999998" for 1000.1) that float64 cannot reproduce,
-//     and integers above 2^53 print as their shortest float64 form, not as
-//     the exact long double value Redis prints;
-//   - values beyond the float64 range are out of reach (see
-//     parseLongDoubleArg).
-func formatLongDouble(f float64) string {
-	switch {
-	case math.IsInf(f, 1):
-		return "inf"
-	case math.IsInf(f, -1):
-		return "-inf"
-	case math.IsNaN(f):
-		return "nan"
-	}
-	if f != math.Trunc(f) && math.Abs(f) < longDoubleExactBelow {
-		rounded, err := strconv.ParseFloat(strconv.FormatFloat(f, 'g', 15, 64), 64)
-		if err == nil && ulpDistance(rounded, f) <= 2 {
-			f = rounded
+// longDoublePrec is the mantissa width of the x87 80-bit long double in
+// which Redis computes INCRBYFLOAT and HINCRBYFLOAT.
+const longDoublePrec = 64
+
+// newLongDouble returns a zero big.Float with long double precision and
+// rounding.
+func newLongDouble() *big.Float {
+	return new(big.Float).SetPrec(longDoublePrec).SetMode(big.ToNearestEven)
+}
+
+// formatLongDouble formats a long double value the way Redis's
+// ld2string(LD_STR_HUMAN) does for INCRBYFLOAT and HINCRBYFLOAT results:
+// printf("%.17Lf") (the exact binary value rounded half-to-even at 17
+// decimals, as glibc does, never an exponent), then trailing zeros and a
+// trailing '.' removed, and "-0" printed as "0". So 0.1+0.2 gives "0.3",
+// 1000.1 gives "1000.09999999999999998" and 1e20 gives
+// "100000000000000000000". Infinities print as "inf" and "-inf", though the
+// callers never store them.
+func formatLongDouble(f *big.Float) string {
+	if f.IsInf() {
+		if f.Sign() > 0 {
+			return "inf"
 		}
+		return "-inf"
 	}
-	s := strconv.FormatFloat(f, 'f', -1, 64)
-	if dot := strings.IndexByte(s, '.'); dot >= 0 && len(s)-dot-1 > 17 {
-		// %.17Lf never shows more than 17 decimals.
-		s = strings.TrimRight(strconv.FormatFloat(f, 'f', 17, 64), "0")
+	s := f.Text('f', 17)
+	if strings.IndexByte(s, '.') >= 0 {
+		s = strings.TrimRight(s, "0")
 		s = strings.TrimSuffix(s, ".")
 	}
 	if s == "-0" {
@@ -137,20 +121,129 @@ func formatLongDouble(f float64) string {
 	return s
 }
 
-// longDoubleExactBelow bounds the magnitudes for which %.17Lf of a long
-// double sum shows the exact decimal result: the long double ulp there is at
-// most 2^-57, so its rounding error stays below 5e-18.
-const longDoubleExactBelow = 128
-
-// ulpDistance returns how many float64 steps separate a and b, which must be
-// finite and have the same sign: for those, the bit patterns are ordered
-// like the values.
-func ulpDistance(a, b float64) uint64 {
-	x, y := math.Float64bits(math.Abs(a)), math.Float64bits(math.Abs(b))
-	if x > y {
-		return x - y
+// addLongDouble returns a+b rounded to long double precision, with ok false
+// when the sum is NaN or infinite (an infinite operand, or a finite sum
+// beyond LDBL_MAX), which INCRBYFLOAT and HINCRBYFLOAT reject.
+func addLongDouble(a, b *big.Float) (sum *big.Float, ok bool) {
+	if a.IsInf() || b.IsInf() {
+		return nil, false // inf+x is inf, inf-inf is NaN
 	}
-	return y - x
+	sum = newLongDouble().Add(a, b)
+	if sum.MantExp(nil) > ldMaxExp {
+		return nil, false // rounded past LDBL_MAX: +-inf in x87 arithmetic
+	}
+	return sum, true
+}
+
+// parseLongDouble parses an INCRBYFLOAT/HINCRBYFLOAT operand or stored value
+// like Redis's string2ld: the rules of parseFloatArg, plus a length limit of
+// MAX_LONG_DOUBLE_CHARS, but range checks against long double limits (about
+// 3.6e-4951 to 1.19e4932) rather than float64 ones. "inf" is accepted (the
+// callers reject it or the infinite sum). The value is rounded to the 64-bit
+// long double mantissa once, like strtold, from the exact decimal or hex
+// value. Long double subnormals keep the full 64 bits here; they are all far
+// below what the 17 printed decimals can show.
+func parseLongDouble(b []byte) (*big.Float, bool) {
+	if len(b) == 0 || len(b) >= maxLongDoubleChars || isCSpace(b[0]) {
+		return nil, false
+	}
+	r := cFloatPrefix(b)
+	if r.n != len(b) {
+		return nil, false
+	}
+	v, rangeErr := cStrtod(r)
+	if math.IsNaN(v) {
+		return nil, false
+	}
+	if rangeErr && !fitsLongDouble(r.lit) {
+		return nil, false
+	}
+	return longDoubleValue(r), true
+}
+
+// longDoubleValue converts a literal accepted by parseLongDouble to its
+// correctly rounded long double value.
+func longDoubleValue(r cFloat) *big.Float {
+	z := newLongDouble()
+	switch r.lit {
+	case "inf":
+		return z.SetInf(false)
+	case "-inf":
+		return z.SetInf(true)
+	}
+	lit := r.lit
+	neg := false
+	if lit[0] == '+' || lit[0] == '-' {
+		neg = lit[0] == '-'
+		lit = lit[1:]
+	}
+	if !r.nonzero {
+		if neg {
+			z.Neg(z)
+		}
+		return z
+	}
+	base, expChar := 10, byte('e')
+	if len(lit) > 2 && lit[0] == '0' && (lit[1]|0x20) == 'x' {
+		base, expChar = 16, 'p'
+		lit = lit[2:]
+	}
+	// The mantissa digits form an integer m; every fractional digit lowers
+	// the exponent by one (base 10) or by four binary places (base 16).
+	mant, exp := lit, int64(0)
+	if i := strings.IndexByte(strings.ToLower(lit), expChar); i >= 0 {
+		mant, exp = lit[:i], parseExpSaturating(lit[i+1:])
+	}
+	digits := mant
+	if dot := strings.IndexByte(mant, '.'); dot >= 0 {
+		digits = mant[:dot] + mant[dot+1:]
+		frac := int64(len(mant) - dot - 1)
+		if base == 16 {
+			frac *= 4
+		}
+		exp -= frac
+	}
+	m, _ := new(big.Int).SetString(digits, base) // validated by cFloatPrefix
+	if base == 16 {
+		// m * 2^exp: rounding m to 64 bits is the only inexact step. The
+		// literal fits the long double range, so exp fits an int.
+		z.SetInt(m)
+		z.SetMantExp(z, int(exp))
+	} else if exp >= 0 {
+		// m * 10^exp, computed exactly and rounded once. The literal is
+		// shorter than MAX_LONG_DOUBLE_CHARS and its value is within the
+		// long double range, so |exp| stays near 10^4 at most.
+		m.Mul(m, new(big.Int).Exp(big.NewInt(10), big.NewInt(exp), nil))
+		z.SetInt(m)
+	} else {
+		num := new(big.Float).SetInt(m) // exact: precision follows m
+		den := new(big.Float).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(-exp), nil))
+		z.Quo(num, den)
+	}
+	if neg {
+		z.Neg(z)
+	}
+	return z
+}
+
+// parseExpSaturating parses a validated exponent (optional sign, decimal
+// digits), saturating at +-2^40 instead of overflowing.
+func parseExpSaturating(s string) int64 {
+	neg := false
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		neg = s[0] == '-'
+		s = s[1:]
+	}
+	var e int64
+	for i := 0; i < len(s); i++ {
+		if e < 1<<40 {
+			e = e*10 + int64(s[i]-'0')
+		}
+	}
+	if neg {
+		return -e
+	}
+	return e
 }
 
 // isCSpace reports whether c is whitespace for C's isspace in the "C" locale.
@@ -327,17 +420,11 @@ const (
 	ldMinDenormExp = -16444 // LDBL_TRUE_MIN == 0.5 * 2^-16444
 )
 
-// parseLongDoubleArg parses an INCRBYFLOAT/HINCRBYFLOAT operand like Redis's
-// string2ld: the rules of parseFloatArg, plus a length limit of
-// MAX_LONG_DOUBLE_CHARS, but range checks against long double limits
-// (about 3.6e-4951 to 1.19e4932) rather than float64 ones. "inf" is accepted;
-// the caller rejects infinite results with "increment would produce NaN or
-// Infinity".
-//
-// A value inside the long double range but beyond float64's is returned as
-// ±Inf (so the caller reports the NaN/Infinity error where Redis would store
-// a huge number), and one too small for float64 is returned as ±0 or a
-// subnormal (Redis keeps it, but it prints as "0" either way).
+// parseLongDoubleArg accepts exactly what parseLongDouble (Redis's
+// string2ld) accepts, but returns the value as a float64, which is all that
+// blocking-command timeouts need. A value inside the long double range but
+// beyond float64's is returned as ±Inf, and one too small for float64 as ±0
+// or a subnormal.
 func parseLongDoubleArg(b []byte) (float64, bool) {
 	if len(b) == 0 || len(b) >= maxLongDoubleChars || isCSpace(b[0]) {
 		return 0, false

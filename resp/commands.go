@@ -2,6 +2,7 @@ package resp
 
 import (
 	"context"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -84,8 +85,12 @@ func cmdReset(c *conn, _ [][]byte) reply.Value {
 
 func parseDB(b []byte) (int, *reply.Value) {
 	n, err := strconv.ParseInt(string(b), 10, 64)
-	if err != nil {
+	if err != nil || (len(b) > 1 && (b[0] == '0' || b[0] == '+')) {
 		e := reply.Err("ERR value is not an integer or out of range")
+		return 0, &e
+	}
+	if n < math.MinInt32 || n > math.MaxInt32 {
+		e := reply.Err("ERR value is out of range, value must between -2147483648 and 2147483647")
 		return 0, &e
 	}
 	if n < 0 || n >= fsm.NumDBs {
@@ -291,7 +296,11 @@ func cmdExec(c *conn, _ [][]byte) reply.Value {
 	for _, q := range queue {
 		if q.local != nil {
 			if q.local.name == "select" {
-				out = append(out, reply.OK())
+				if _, errv := parseDB(q.args[1]); errv != nil {
+					out = append(out, *errv)
+				} else {
+					out = append(out, reply.OK())
+				}
 				continue
 			}
 			out = append(out, q.local.run(c, q.args))

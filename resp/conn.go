@@ -200,6 +200,14 @@ func (c *conn) handle(args [][]byte) {
 		arity = dc.Arity
 	}
 	if !arityOK(arity, len(args)) {
+		if name == "exec" {
+			// Redis discards the transaction when EXEC itself is refused,
+			// and words the error so even outside MULTI.
+			c.resetMulti()
+			c.watches = nil
+			c.push(reply.Err("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command"))
+			return
+		}
 		c.refuseInMulti()
 		c.push(reply.Err("ERR wrong number of arguments for '" + name + "' command"))
 		return
@@ -248,13 +256,10 @@ func (c *conn) refuseInMulti() {
 
 func (c *conn) enqueue(args [][]byte, sc *serverCommand) {
 	if sc != nil && sc.name == "select" {
-		n, errv := parseDB(args[1])
-		if errv != nil {
-			c.multiDirty = true
-			c.push(*errv)
-			return
+		// An invalid index is queued too: it fails when EXEC runs it.
+		if n, errv := parseDB(args[1]); errv == nil {
+			c.queueDB = n
 		}
-		c.queueDB = n
 	}
 	c.queue = append(c.queue, queued{args: args, db: c.queueDB, local: sc})
 	c.push(reply.Queued())

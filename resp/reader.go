@@ -82,31 +82,58 @@ func (r *Reader) ReadCommand() ([][]byte, error) {
 	}
 }
 
-// readLine reads a line ending in "\n" (the "\r" is stripped when present),
-// failing with tooBig when none arrives within maxInlineSize bytes.
+// readLine reads a line ending in "\n" (the "\r" is stripped when present).
+// Like Redis it fails with tooBig as soon as more than maxInlineSize bytes
+// have arrived without a newline, rather than waiting for one.
 func (r *Reader) readLine(tooBig string) ([]byte, error) {
 	var line []byte
 	for {
-		frag, err := r.br.ReadSlice('\n')
-		if err == nil {
-			line = append(line, frag...)
+		if r.br.Buffered() == 0 {
+			if _, err := r.br.Peek(1); err != nil {
+				return nil, err
+			}
+		}
+		buf, _ := r.br.Peek(r.br.Buffered())
+		if i := bytes.IndexByte(buf, '\n'); i >= 0 {
+			line = append(line, buf[:i]...)
+			r.br.Discard(i + 1)
 			if len(line) > maxInlineSize {
 				return nil, protoErr(tooBig)
 			}
-			line = line[:len(line)-1]
 			if n := len(line); n > 0 && line[n-1] == '\r' {
 				line = line[:n-1]
 			}
 			return line, nil
 		}
-		line = append(line, frag...)
+		line = append(line, buf...)
+		r.br.Discard(len(buf))
 		if len(line) > maxInlineSize {
 			return nil, protoErr(tooBig)
 		}
-		if !errors.Is(err, bufio.ErrBufferFull) {
-			return nil, err
+	}
+}
+
+// parseLength parses a RESP length as Redis's string2ll does: an optional
+// minus sign, no plus sign, no leading zeros, no spaces.
+func parseLength(b []byte) (int64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	neg := b[0] == '-'
+	digits := b
+	if neg {
+		digits = b[1:]
+	}
+	if len(digits) == 0 || (digits[0] == '0' && len(digits) > 1) || (neg && digits[0] == '0') {
+		return 0, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
 		}
 	}
+	v, err := strconv.ParseInt(string(b), 10, 64)
+	return v, err == nil
 }
 
 func (r *Reader) readInline() ([][]byte, error) {
@@ -126,8 +153,8 @@ func (r *Reader) readMultibulk() ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	n, err := strconv.ParseInt(string(line[1:]), 10, 64)
-	if err != nil || n > maxMultibulkLen {
+	n, ok := parseLength(line[1:])
+	if !ok || n > maxMultibulkLen {
 		return nil, protoErr("invalid multibulk length")
 	}
 	if !r.authed && n > maxUnauthMultibulk {
@@ -159,8 +186,8 @@ func (r *Reader) readBulk() ([]byte, error) {
 		}
 		return nil, protoErr("expected '$', got '" + got + "'")
 	}
-	n, err := strconv.ParseInt(string(line[1:]), 10, 64)
-	if err != nil || n < 0 || n > r.maxBulkLen {
+	n, ok := parseLength(line[1:])
+	if !ok || n < 0 || n > r.maxBulkLen {
 		return nil, protoErr("invalid bulk length")
 	}
 	if !r.authed && n > maxUnauthBulk {
