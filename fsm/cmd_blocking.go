@@ -177,3 +177,41 @@ func blmpopWhere(args [][]byte) (idx int, left, ok bool) {
 	left, ok = listWhere(args[idx])
 	return idx, left, ok
 }
+
+func zsetBlockingCommands() []*Command {
+	wb := FlagWrite | FlagBlocking | FlagFast
+	return []*Command{
+		{Name: "bzpopmin", Arity: -3, Flags: wb, FirstKey: 1, LastKey: -2, Step: 1, Run: cmdBZPop},
+		{Name: "bzpopmax", Arity: -3, Flags: wb, FirstKey: 1, LastKey: -2, Step: 1, Run: cmdBZPop},
+		{Name: "bzmpop", Arity: -5, Flags: FlagWrite | FlagBlocking, Run: cmdBZMPop},
+	}
+}
+
+// cmdBZPop pops the lowest (or highest) member of the first non-empty
+// sorted set: [key, member, score].
+func cmdBZPop(c *Ctx, args [][]byte) reply.Value {
+	if _, errv := ParseBlockTimeout(args[len(args)-1]); errv != nil {
+		return *errv
+	}
+	high := lowerName(args[0]) == "bzpopmax"
+	for _, key := range args[1 : len(args)-1] {
+		it, _, ok := zsetLookup(c, key)
+		if !ok {
+			return errWrongType
+		}
+		if it == nil {
+			continue
+		}
+		e := zPop(c, it, 1, high)[0]
+		return reply.Array([]reply.Value{reply.Bulk(clone(key)), reply.BulkString(e.member), zDouble(e.score)})
+	}
+	return reply.NullArray()
+}
+
+// cmdBZMPop is ZMPOP with a leading timeout.
+func cmdBZMPop(c *Ctx, args [][]byte) reply.Value {
+	if _, errv := ParseBlockTimeout(args[1]); errv != nil {
+		return *errv
+	}
+	return cmdZMPop(c, append([][]byte{[]byte("zmpop")}, args[2:]...))
+}
