@@ -1,7 +1,8 @@
 # Redraft build and test entry points. `make test` is what CI runs.
 #
 #   make build          build bin/redraft
-#   make test           vet, Go tests (race), Python client tests, brief fuzzing
+#   make test           deps, vet, Go tests (race), Python tests, brief fuzzing
+#   make deps           install test prerequisites if missing (hack/deps.sh)
 #   make test-go        go test -race ./...
 #   make test-python    pytest $(PYTEST_DIRS) (needs $(VENV), see .ci/run)
 #   make fuzz           run every Fuzz target for $(FUZZTIME)
@@ -20,8 +21,9 @@ PYTEST_DIRS    ?= test/python
 FUZZTIME       ?= 10s
 GOTEST_TIMEOUT ?= 30m
 GOTESTFLAGS    ?=
+PYTEST_DIRS    ?= test/python test/huey
 
-.PHONY: all build vet test test-go test-python fuzz bench clean
+.PHONY: all build deps vet test test-go test-python fuzz bench clean
 
 all: build
 
@@ -37,7 +39,11 @@ vet:
 	unformatted="$$(gofmt -l $$files)"; \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 
-test: vet test-go test-python fuzz
+test: deps
+	$(MAKE) -k vet test-go test-python fuzz
+
+deps:
+	VENV=$(VENV) hack/deps.sh
 
 test-go:
 	@echo "==> go test -race ./..."
