@@ -84,6 +84,7 @@ func (cmd *Command) Keys(args [][]byte) [][]byte {
 func commandTable() map[string]*Command {
 	groups := [][]*Command{
 		keyCommands(), stringCommands(), listCommands(), hashCommands(), setCommands(), zsetCommands(),
+		scriptCommands(),
 		blockingCommands(), zsetBlockingCommands(),
 	}
 	t := make(map[string]*Command)

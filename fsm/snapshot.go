@@ -17,6 +17,7 @@ import (
 //
 //	magic "RDRFTSNP" version:1 clock:uvarint applied:uvarint
 //	{ 0xDB db:uvarint flushVer:uvarint nkeys:uvarint { item } }
+//	[ 0x5C nscripts:uvarint { body } ]   (Lua script cache, by sha1 order)
 //	0xFF crc32c:4 (of every byte before it)
 //	item = type:1 key expireAt:uvarint ver:uvarint value
 //
@@ -27,6 +28,7 @@ const (
 	snapshotMagic   = "RDRFTSNP"
 	snapshotVersion = 1
 	markDB          = 0xDB
+	markScripts     = 0x5C
 	markEnd         = 0xFF
 	// maxSnapshotString bounds one string read from a snapshot so that a
 	// corrupt length cannot allocate without limit.
@@ -52,6 +54,9 @@ type frozen struct {
 	applied uint64
 	dbs     [NumDBs]*btree.BTreeG[*item]
 	flush   [NumDBs]uint64
+	// scripts are the cached Lua script bodies by sha1 (bodies are never
+	// modified, so sharing them is safe).
+	scripts map[string][]byte
 }
 
 // freeze starts a snapshot; the caller must call release when done.
@@ -60,7 +65,7 @@ func (s *Store) freeze() *frozen {
 	defer s.mu.Unlock()
 	s.gen++
 	s.snapshots++
-	f := &frozen{s: s, clock: s.clock, applied: s.applied}
+	f := &frozen{s: s, clock: s.clock, applied: s.applied, scripts: s.scriptBodies()}
 	for i, d := range s.dbs {
 		f.dbs[i] = d.keys.Copy()
 		f.flush[i] = d.flushVer
@@ -102,6 +107,13 @@ func (f *frozen) writeTo(w io.Writer) error {
 			e.item(it)
 			return e.err == nil
 		})
+	}
+	if len(f.scripts) > 0 {
+		e.byte(markScripts)
+		e.uvarint(uint64(len(f.scripts)))
+		for _, sha := range sortedShas(f.scripts) {
+			e.bytes(f.scripts[sha])
+		}
 	}
 	e.byte(markEnd)
 	if e.err != nil {
@@ -224,10 +236,24 @@ func (s *Store) ReadSnapshot(r io.Reader) error {
 	}
 	clock := int64(d.uvarint())
 	applied := d.uvarint()
+	var scripts map[string]*luaScript
 	for d.err == nil {
 		mark := d.byte()
 		if mark == markEnd || d.err != nil {
 			break
+		}
+		if mark == markScripts && scripts == nil {
+			n, hint := d.count()
+			scripts = make(map[string]*luaScript, hint)
+			for j := uint64(0); j < n && d.err == nil; j++ {
+				body := d.bytes()
+				sha := sha1hex(body)
+				if _, dup := scripts[sha]; dup {
+					d.fail()
+				}
+				scripts[sha] = &luaScript{body: body}
+			}
+			continue
 		}
 		if mark != markDB {
 			d.fail()
@@ -269,6 +295,7 @@ func (s *Store) ReadSnapshot(r io.Reader) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.dbs = dbs
+	s.scripts.scripts = scripts
 	s.clock = clock
 	s.applied = applied
 	s.gen++

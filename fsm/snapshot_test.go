@@ -38,6 +38,17 @@ func randomLog(seed uint64, n int) []*Entry {
 		func() [][]byte { return [][]byte{[]byte("RENAME"), key(), key()} },
 		func() [][]byte { return [][]byte{[]byte("COPY"), key(), key(), []byte("DB"), []byte("3")} },
 		func() [][]byte { return [][]byte{[]byte("RANDOMKEY")} },
+		// Scripts: the cache is part of the snapshot, and what a script
+		// does (random draws included) must be identical on every replica.
+		func() [][]byte {
+			return [][]byte{[]byte("EVAL"), []byte("redis.call('sadd', KEYS[1], math.random(50)) return redis.call('spop', KEYS[1])"), []byte("1"), []byte("set")}
+		},
+		func() [][]byte {
+			return [][]byte{[]byte("SCRIPT"), []byte("LOAD"), fmt.Appendf(nil, "return redis.call('append', KEYS[1], '%d')", r.IntN(5))}
+		},
+		func() [][]byte {
+			return [][]byte{[]byte("EVALSHA"), []byte(sha1hex(fmt.Appendf(nil, "return redis.call('append', KEYS[1], '%d')", r.IntN(5)))), []byte("1"), key()}
+		},
 	}
 	var log []*Entry
 	now := int64(1_700_000_000_000)

@@ -86,6 +86,9 @@ type Store struct {
 	gen       uint64
 	snapshots int
 	commands  map[string]*Command
+	// scripts is the Lua script cache (replicated) and the VMs that run
+	// scripts (derived); see script.go.
+	scripts scriptCache
 
 	// written collects the keys modified by the entries being applied when
 	// onWrite is set; onWrite receives them after the store lock is
