@@ -27,6 +27,11 @@ import (
 // add to it, SCRIPT FLUSH empties it, and snapshots carry it. Compiled
 // functions are derived from it and rebuilt on demand.
 //
+// The Lua environment matches Redis 7.0's: the base, table, string, math and
+// coroutine libraries, redis, bit (LuaBitOp) and cjson, read-only globals,
+// Redis's error formats and reply conversions (script_vm.go, script_lib.go,
+// script_bit.go, script_cjson.go).
+//
 // Known differences from Redis 7.0:
 //   - a script stops after a deterministic budget of VM instructions
 //     (defaultScriptBudget) with "ERR Script exceeded the instruction budget
@@ -35,12 +40,22 @@ import (
 //     any script error. SCRIPT KILL always answers NOTBUSY;
 //   - EVAL_RO runs on the local read path, so it does not add its script to
 //     the replicated cache (a later EVALSHA of it answers NOSCRIPT);
-//   - compile errors keep the line and token but word the problem as
-//     gopher-lua's parser does ("syntax error" becomes "unexpected symbol");
+//   - compile errors have Lua's form "user_script:<line>: <problem> near
+//     '<token>'" and the common problems Lua's words ('=' expected, 'end'
+//     expected, unfinished string, ...), but gopher-lua's parser stops at
+//     other places than Lua's in some cases ("return 1 1" is "unexpected
+//     symbol near '1'" here, "'<eof>' expected near '1'" in Redis);
 //   - numbers converted to strings by the ".." operator and by arithmetic
 //     coercion follow gopher-lua (Go formatting: 0.1+0.2 .. "" gives
 //     "0.30000000000000004", Lua gives "0.3"; "010"+0 is 8); tostring,
 //     string.format, table.concat and redis.call arguments follow Lua/Redis;
+//   - runtime errors do not name the variable involved ("attempt to index
+//     a nil value", where Lua says "attempt to index local 'x' (a nil
+//     value)"), and "#"/unary minus on a non-table report a nil value;
+//   - math.random is seeded for every call from the log entry (Redis 7.0
+//     keeps one generator across calls); math.randomseed(n) then gives
+//     Redis's exact sequence. cjson settings and collectgarbage also do not
+//     carry over between calls, and collectgarbage("count") is 0;
 //   - cmsgpack and struct are not available; SCRIPT DEBUG YES/SYNC is
 //     refused;
 //   - RESP3 big numbers and verbatim strings of formats other than "txt"
@@ -393,18 +408,20 @@ var scriptHelp = []string{
 
 func cmdScript(c *Ctx, args [][]byte) reply.Value {
 	sub := strings.ToLower(string(args[1]))
-	arityOK := map[string]func(n int) bool{
-		"help":   func(n int) bool { return n == 2 },
-		"kill":   func(n int) bool { return n == 2 },
-		"load":   func(n int) bool { return n == 3 },
-		"debug":  func(n int) bool { return n == 3 },
-		"exists": func(n int) bool { return n >= 3 },
-		"flush":  func(n int) bool { return n >= 2 },
-	}[sub]
-	if arityOK == nil {
+	var arityOK bool
+	switch n := len(args); sub {
+	case "help", "kill":
+		arityOK = n == 2
+	case "load", "debug":
+		arityOK = n == 3
+	case "exists":
+		arityOK = n >= 3
+	case "flush":
+		arityOK = n >= 2
+	default:
 		return reply.Err("ERR unknown subcommand '" + truncate(string(args[1]), 128) + "'. Try SCRIPT HELP.")
 	}
-	if !arityOK(len(args)) {
+	if !arityOK {
 		return wrongArity("script|" + sub)
 	}
 	switch sub {

@@ -18,7 +18,7 @@ import (
 // the replicated state and the log entry:
 //
 //   - only the base, table, string, math and coroutine libraries plus
-//     redis and bit are reachable; os, io, debug, package, print, dofile,
+//     redis, bit and cjson are reachable; os, io, debug, package, print, dofile,
 //     loadfile, require, module, getfenv and setfenv are not (as in Redis
 //     7.0, which also removes all of these);
 //   - globals and library tables are read-only. Scripts see empty proxy
