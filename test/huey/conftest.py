@@ -1,0 +1,504 @@
+"""Fixtures for running Huey (real huey_consumer processes) against Redraft.
+
+* ``redraft_bin``: ``go build ./cmd/redraft`` once per session into a temp
+  dir (or the binary named by REDRAFT_BIN).
+* ``server``: one Redraft node per session on free loopback ports with a
+  temp data dir, ready once PING answers PONG (-LOADING while replaying).
+  Teardown: SIGTERM, wait up to 10 s, then SIGKILL; a node that needs the
+  SIGKILL or exits non-zero fails the session teardown.
+  REDRAFT_HUEY_TARGET=redis runs everything against Debian's redis-server
+  instead (to check the tests themselves).
+* ``app_module``: test/huey/app/tasks.py copied into a temp dir that is put
+  on sys.path (for this process) and PYTHONPATH (for the consumers), and
+  imported as ``tasks``.
+* ``huey_app``: a factory ``huey_app(storage, notify_result=False)`` that
+  empties the server (FLUSHALL) and returns the test's side of the app
+  (``tasks.build(...)``) with its settings.
+* ``consumers``: a factory ``consumers(app, workers=4, worker_type="thread")``
+  that starts ``python -m huey.bin.huey_consumer tasks.huey -w N -k TYPE``
+  with the app's settings in environment variables, logging to a file.
+  Teardown: SIGINT (graceful), wait, then SIGKILL of its process group.
+  The logs of the consumers and of the server are attached to failing tests.
+
+Nothing here skips: missing prerequisites (go, redis-server) fail.
+"""
+
+import atexit
+import ctypes
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+
+HERE = Path(__file__).resolve().parent
+REPO_ROOT = HERE.parents[1]
+APP_SOURCE = HERE / "app" / "tasks.py"
+
+START_TIMEOUT = 30.0  # node: until PING answers PONG
+STOP_TIMEOUT = 10.0  # node: SIGTERM -> SIGKILL
+CONSUMER_START_TIMEOUT = 30.0  # consumer: until it logs that it started
+CONSUMER_STOP_TIMEOUT = 15.0  # consumer: SIGINT -> SIGKILL (it gets -t 10)
+
+# Consumer log lines that mean the server misbehaved (not a task's own error).
+INFRA_ERRORS = re.compile(
+    r"Error reading schedule|Error reading from queue|Error enqueueing|"
+    r"Error in consumer|Unhandled error during execution"
+)
+
+
+# ------------------------------------------------------------ process safety
+#
+# Every process started here is stopped by its fixture. Should pytest itself
+# be stopped first: SIGTERM is turned into KeyboardInterrupt (so that the
+# fixtures' teardown runs), an atexit hook kills whatever is still running,
+# and each child gets PR_SET_PDEATHSIG=SIGTERM, so it is told to stop if
+# pytest dies without any teardown (SIGTERM: a clean stop for the node, an
+# immediate one for a consumer, which stops its own worker processes).
+
+_live = set()  # Popen objects started here and not yet reaped
+
+
+def _set_pdeathsig():
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        PR_SET_PDEATHSIG = 1
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except Exception:
+        pass
+
+
+def _spawn(argv, **kwargs):
+    p = subprocess.Popen(argv, preexec_fn=_set_pdeathsig, **kwargs)
+    _live.add(p)
+    return p
+
+
+@atexit.register
+def _kill_leftovers():
+    for p in list(_live):
+        if p.poll() is None:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except OSError:
+                p.kill()
+            p.wait()
+        _live.discard(p)
+
+
+def _sigterm(signum, frame):
+    raise KeyboardInterrupt(f"received signal {signum}")
+
+
+_previous_sigterm = None
+
+
+def pytest_configure(config):
+    global _previous_sigterm
+    _previous_sigterm = signal.signal(signal.SIGTERM, _sigterm)
+
+
+def pytest_unconfigure(config):
+    if _previous_sigterm is not None:
+        signal.signal(signal.SIGTERM, _previous_sigterm)
+
+
+# ------------------------------------------------------------------- helpers
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def require_tool(name, hint):
+    path = shutil.which(name)
+    if path is None:
+        pytest.fail(f"{name} is required but not in PATH: {hint}", pytrace=False)
+    return path
+
+
+def read_tail(path, limit=30000):
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - limit))
+            data = f.read()
+    except OSError as e:
+        return f"(cannot read {path}: {e})"
+    return data.decode(errors="replace")
+
+
+def raw_command(port, *args):
+    """One command on a new connection; the first reply line (no client-side
+    retries that could hide a -LOADING)."""
+    req = b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args)
+    with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+        s.sendall(req)
+        buf = b""
+        while not buf.endswith(b"\r\n"):
+            chunk = s.recv(4096)
+            if not chunk:
+                raise ConnectionError("connection closed before a reply")
+            buf += chunk
+    return buf.split(b"\r\n", 1)[0]
+
+
+class Node:
+    """The server under test, its output in a log file."""
+
+    def __init__(self, name, argv, port, workdir):
+        self.name = name
+        self.argv = argv
+        self.port = port
+        self.host = "127.0.0.1"
+        self.workdir = workdir
+        self.log_path = os.path.join(workdir, f"{name}.log")
+        self.proc = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            log.write(f"=== {' '.join(self.argv)}\n".encode())
+            log.flush()
+            self.proc = _spawn(
+                self.argv, stdout=log, stderr=subprocess.STDOUT, cwd=self.workdir,
+                stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+        deadline = time.monotonic() + START_TIMEOUT
+        last = None
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(
+                    f"{self.name} exited with {self.proc.returncode} before answering "
+                    f"PING\n{read_tail(self.log_path)}"
+                )
+            try:
+                last = raw_command(self.port, b"PING")
+                if last == b"+PONG":
+                    return
+            except OSError as e:
+                last = e
+            time.sleep(0.05)
+        raise RuntimeError(
+            f"{self.name} did not answer PING within {START_TIMEOUT}s (last: {last!r})\n"
+            + read_tail(self.log_path)
+        )
+
+    def stop(self):
+        """SIGTERM, wait STOP_TIMEOUT, then SIGKILL. Returns an error message
+        or None."""
+        if self.proc is None:
+            return None
+        try:
+            if self.proc.poll() is not None:
+                return f"{self.name} had already exited with {self.proc.returncode}"
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                code = self.proc.wait(timeout=STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                return f"{self.name} did not exit within {STOP_TIMEOUT}s of SIGTERM (killed)"
+            if code != 0:
+                return f"{self.name} exited with {code} after SIGTERM"
+            return None
+        finally:
+            _live.discard(self.proc)
+
+    def log_tail(self):
+        return read_tail(self.log_path)
+
+    def client(self, db=0, **kwargs):
+        kwargs.setdefault("socket_timeout", 30)
+        return redis.Redis(host=self.host, port=self.port, db=db, **kwargs)
+
+
+def build_redraft(tmp):
+    env_bin = os.environ.get("REDRAFT_BIN")
+    if env_bin:
+        if not os.path.exists(env_bin):
+            pytest.fail(f"REDRAFT_BIN={env_bin} does not exist", pytrace=False)
+        return os.path.abspath(env_bin)
+    go = require_tool("go", "install Go")
+    out = os.path.join(tmp, "redraft")
+    res = subprocess.run(
+        [go, "build", "-o", out, "./cmd/redraft"],
+        cwd=REPO_ROOT, capture_output=True, text=True,
+    )
+    if res.returncode != 0:
+        pytest.fail(f"go build ./cmd/redraft failed:\n{res.stdout}{res.stderr}", pytrace=False)
+    return out
+
+
+def target():
+    return os.environ.get("REDRAFT_HUEY_TARGET", "redraft")
+
+
+@pytest.fixture(scope="session")
+def redraft_bin(tmp_path_factory):
+    return build_redraft(str(tmp_path_factory.mktemp("redraft-bin")))
+
+
+@pytest.fixture(scope="session")
+def server(request, tmp_path_factory):
+    """The server under test (a Redraft node, or redis-server, see above)."""
+    tmp = str(tmp_path_factory.mktemp("huey-server"))
+    port = free_port()
+    if target() == "redis":
+        bin_ = require_tool("redis-server", "apt-get install -y redis-server")
+        argv = [bin_, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                "--appendonly", "no", "--dir", tmp]
+        node = Node("redis-server", argv, port, tmp)
+    else:
+        bin_ = request.getfixturevalue("redraft_bin")
+        argv = [bin_, "server", "--id", "n1",
+                "--listen", f"127.0.0.1:{port}",
+                "--raft-listen", f"127.0.0.1:{free_port()}",
+                "--data-dir", os.path.join(tmp, "data")]
+        node = Node("redraft", argv, port, tmp)
+    try:
+        node.start()
+        yield node
+    finally:
+        err = node.stop()
+    if err:
+        pytest.fail(f"{err}\n{node.log_tail()}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def app_dir(tmp_path_factory):
+    """A temp dir holding the app as tasks.py, on sys.path for this process."""
+    d = tmp_path_factory.mktemp("huey-app")
+    shutil.copy(APP_SOURCE, d / "tasks.py")
+    sys.path.insert(0, str(d))
+    try:
+        yield d
+    finally:
+        sys.path.remove(str(d))
+        sys.modules.pop("tasks", None)
+
+
+@pytest.fixture(scope="session")
+def app_module(app_dir):
+    import importlib
+
+    mod = importlib.import_module("tasks")
+    assert Path(mod.__file__).resolve() == (app_dir / "tasks.py").resolve(), (
+        f"imported the wrong tasks module: {mod.__file__}"
+    )
+    return mod
+
+
+@pytest.fixture
+def huey_app(server, app_module):
+    """Factory: huey_app(storage, notify_result=False) -> the app namespace
+    (``tasks.build``) with ``.settings``; the server is emptied first."""
+    created = []
+
+    def make(storage, notify_result=False):
+        for db in (0, 1):
+            c = server.client(db=db)
+            try:
+                c.flushdb()
+            finally:
+                c.close()
+        settings = {
+            "storage": storage,
+            "host": server.host,
+            "port": server.port,
+            "name": "hueytest" + uuid.uuid4().hex[:10],
+            "notify_result": notify_result,
+            "record_db": 1,
+        }
+        app = app_module.build(**settings)
+        app.settings = settings
+        app.env = app_module.settings_to_env(settings)
+        created.append(app)
+        return app
+
+    yield make
+    for app in created:
+        app.huey.storage.pool.disconnect()
+        if app.rec._client is not None:
+            app.rec._client.close()
+
+
+class Consumer:
+    """One huey_consumer process (in its own process group)."""
+
+    def __init__(self, argv, env, log_path, cwd):
+        self.argv = argv
+        self.env = env
+        self.log_path = log_path
+        self.cwd = cwd
+        self.proc = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            log.write(f"=== {' '.join(self.argv)}\n".encode())
+            log.flush()
+            self.proc = _spawn(
+                self.argv, env=self.env, cwd=self.cwd, stdout=log,
+                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+
+    def wait_started(self, timeout=CONSUMER_START_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(
+                    f"huey_consumer exited with {self.proc.returncode} at startup\n"
+                    + read_tail(self.log_path)
+                )
+            if "Huey consumer started" in read_tail(self.log_path, 200000):
+                return
+            time.sleep(0.05)
+        raise AssertionError(
+            f"huey_consumer did not log its start within {timeout}s\n"
+            + read_tail(self.log_path)
+        )
+
+    def _killpg(self):
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    def stop(self):
+        """SIGINT (graceful shutdown), then SIGKILL of the process group.
+        Returns an error message or None."""
+        if self.proc is None:
+            return None
+        err = None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=CONSUMER_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                err = f"huey_consumer pid {self.proc.pid} ignored SIGINT for " \
+                      f"{CONSUMER_STOP_TIMEOUT}s: killed"
+        else:
+            err = f"huey_consumer pid {self.proc.pid} died early with {self.proc.returncode}"
+        # Process workers are children of the consumer: kill what is left of
+        # its process group (nothing, after a clean shutdown).
+        self._killpg()
+        if self.proc.poll() is None:
+            self.proc.wait()
+        _live.discard(self.proc)
+        return err
+
+    def log(self):
+        return read_tail(self.log_path, 200000)
+
+    def errors(self, pattern=INFRA_ERRORS):
+        """Each log line matching pattern with the exception it ended with
+        (the last line of its traceback), e.g. "Error reading schedule. ->
+        redis.exceptions.ResponseError: unknown command 'EVALSHA' ..."."""
+        if isinstance(pattern, str):
+            pattern = re.compile(pattern)
+        try:
+            with open(self.log_path, "rb") as f:
+                lines = f.read().decode(errors="replace").splitlines()
+        except OSError:
+            return []
+        found = []
+        for i, line in enumerate(lines):
+            if not pattern.search(line):
+                continue
+            exc = ""
+            for nxt in lines[i + 1:i + 200]:
+                if nxt.startswith("[") or nxt.startswith("==="):
+                    break  # the next log record
+                if nxt and not nxt.startswith((" ", "Traceback", "During handling")):
+                    exc = nxt.strip()
+            found.append(f"{line.strip()} -> {exc}" if exc else line.strip())
+        return found
+
+    def infra_errors(self):
+        return self.errors(INFRA_ERRORS)
+
+    def check(self, pattern=INFRA_ERRORS):
+        """Raise if the consumer died or logged a line matching pattern."""
+        if self.proc.poll() is not None:
+            raise AssertionError(
+                f"huey_consumer pid {self.proc.pid} exited with {self.proc.returncode}\n"
+                + read_tail(self.log_path)
+            )
+        bad = self.errors(pattern)
+        if bad:
+            raise AssertionError(
+                f"huey_consumer logged {len(bad)} error(s) ({self.log_path}); first: {bad[0]}"
+            )
+
+
+@pytest.fixture
+def consumers(request, app_dir, tmp_path):
+    """Factory: consumers(app, workers=4, worker_type="thread", count=1,
+    extra_args=()) -> list of started Consumer (already logged their start).
+
+    At teardown every consumer is stopped; a consumer that had to be killed,
+    died early, or logged an infrastructure error (reading the queue or the
+    schedule, enqueueing) makes the test error."""
+    started = []
+    request.node._huey_consumers = started
+
+    def start(app, workers=4, worker_type="thread", count=1, extra_args=()):
+        env = dict(os.environ)
+        env.update(app.env)
+        env["PYTHONPATH"] = str(app_dir) + (
+            os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+        )
+        env["PYTHONUNBUFFERED"] = "1"
+        group = []
+        for _ in range(count):
+            n = len(started)
+            argv = [sys.executable, "-m", "huey.bin.huey_consumer", "tasks.huey",
+                    "-w", str(workers), "-k", worker_type, "-t", "10", "-n",
+                    *extra_args]
+            c = Consumer(argv, env, str(tmp_path / f"consumer-{n}.log"), str(tmp_path))
+            started.append(c)
+            c.start()
+            group.append(c)
+        for c in group:
+            c.wait_started()
+        return group
+
+    yield start
+    problems = []
+    for c in started:
+        err = c.stop()
+        if err:
+            problems.append(f"{err} (log: {c.log_path})")
+        infra = c.infra_errors()
+        if infra:
+            problems.append(
+                f"consumer {c.log_path} logged {len(infra)} infrastructure error(s), "
+                f"first: {infra[0]}"
+            )
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Attach the consumers' and the server's logs to failing tests."""
+    outcome = yield
+    rep = outcome.get_result()
+    if not rep.failed:
+        return
+    for i, c in enumerate(getattr(item, "_huey_consumers", [])):
+        rep.sections.append((f"huey_consumer {i} log ({c.log_path})", read_tail(c.log_path, 15000)))
+    srv = item.funcargs.get("server") if hasattr(item, "funcargs") else None
+    if srv is not None:
+        rep.sections.append((f"{srv.name} log ({srv.log_path})", read_tail(srv.log_path, 10000)))
