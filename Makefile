@@ -8,7 +8,7 @@
 #   make fuzz           run every Fuzz target for $(FUZZTIME)
 #   make bench          redis-benchmark: Redraft vs redis-server (bench/run.sh)
 #
-# Variables: VENV (.venv), PYTEST, PYTEST_DIRS (test/python), FUZZTIME (10s),
+# Variables: VENV (.venv), PYTEST, PYTEST_DIRS (test/python test/huey), FUZZTIME (10s),
 # GOTEST_TIMEOUT (30m), GOTESTFLAGS (extra go test flags, e.g. -run or -v).
 
 SHELL := /bin/bash
@@ -17,7 +17,6 @@ SHELL := /bin/bash
 GO             ?= go
 VENV           ?= .venv
 PYTEST         ?= $(VENV)/bin/pytest
-PYTEST_DIRS    ?= test/python
 FUZZTIME       ?= 10s
 GOTEST_TIMEOUT ?= 30m
 GOTESTFLAGS    ?=
