@@ -293,9 +293,6 @@ func (n *Node) LinearizableRead(ctx context.Context) error {
 	}
 }
 
-// IsLeader reports whether this node is the ready leader.
-func (n *Node) IsLeader() bool { return n.leaderReady() }
-
 // Snapshot takes a snapshot now.
 func (n *Node) Snapshot() error {
 	if err := n.raft.Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
