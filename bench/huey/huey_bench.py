@@ -120,12 +120,15 @@ def run_one(label, port, tmp, args):
                      "-w", str(args.workers), "-k", "thread", "-n", "-q", "-t", "10"],
                     os.path.join(tmp, f"consumer-{label}.log"), env=env, cwd=str(app_dir))
     try:
+        # Ready when a warm-up task has run (the consumer logs quietly, -q:
+        # per-task INFO logging would cost the consumer CPU).
+        warm = bench_tasks.noop(-1)
         deadline = time.monotonic() + 30
-        while "Huey consumer started" not in consumer.tail(100000):
+        while warm.get() is None:
             if consumer.p.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"consumer did not start:\n{consumer.tail()}")
             time.sleep(0.05)
-        time.sleep(0.5)  # workers blocked in BRPOP
+        h.storage.flush_results()
 
         r = redis.Redis(host="127.0.0.1", port=port)
         n = args.tasks

@@ -11,14 +11,19 @@
 * ``app_module``: test/huey/app/tasks.py copied into a temp dir that is put
   on sys.path (for this process) and PYTHONPATH (for the consumers), and
   imported as ``tasks``.
-* ``huey_app``: a factory ``huey_app(storage, notify_result=False)`` that
-  empties the server (FLUSHALL) and returns the test's side of the app
-  (``tasks.build(...)``) with its settings.
+* ``node_factory``: a test's own nodes (e.g. to restart one on its data
+  dir), stopped like ``server`` at the test's teardown.
+* ``huey_app``: a factory ``huey_app(storage, notify_result=False,
+  node=server)`` that empties the node (FLUSHDB of db 0, the queue, and
+  db 1, where the tasks record) and returns the test's side of the app
+  (``tasks.build(...)``) with its settings, under a fresh Huey name.
 * ``consumers``: a factory ``consumers(app, workers=4, worker_type="thread")``
   that starts ``python -m huey.bin.huey_consumer tasks.huey -w N -k TYPE``
   with the app's settings in environment variables, logging to a file.
-  Teardown: SIGINT (graceful), wait, then SIGKILL of its process group.
-  The logs of the consumers and of the server are attached to failing tests.
+  Teardown: SIGINT (graceful), wait, then SIGKILL of its process group; a
+  consumer that had to be killed, died, or logged an infrastructure error
+  (reading the queue or the schedule, enqueueing) makes the test error.
+  The logs of the consumers and of the nodes are attached to failing tests.
 
 Nothing here skips: missing prerequisites (go, redis-server) fail.
 """
@@ -164,9 +169,12 @@ class Node:
         self.host = "127.0.0.1"
         self.workdir = workdir
         self.log_path = os.path.join(workdir, f"{name}.log")
+        self.data_dir = None
         self.proc = None
+        self.stopped = False
 
     def start(self):
+        self.stopped = False
         with open(self.log_path, "ab") as log:
             log.write(f"=== {' '.join(self.argv)}\n".encode())
             log.flush()
@@ -197,8 +205,9 @@ class Node:
     def stop(self):
         """SIGTERM, wait STOP_TIMEOUT, then SIGKILL. Returns an error message
         or None."""
-        if self.proc is None:
+        if self.proc is None or self.stopped:
             return None
+        self.stopped = True
         try:
             if self.proc.poll() is not None:
                 return f"{self.name} had already exited with {self.proc.returncode}"
@@ -249,23 +258,36 @@ def redraft_bin(tmp_path_factory):
     return build_redraft(str(tmp_path_factory.mktemp("redraft-bin")))
 
 
-@pytest.fixture(scope="session")
-def server(request, tmp_path_factory):
-    """The server under test (a Redraft node, or redis-server, see above)."""
-    tmp = str(tmp_path_factory.mktemp("huey-server"))
-    port = free_port()
+def make_node(request, workdir, port, data_dir, persistent=False):
+    """A Redraft node (or redis-server, see REDRAFT_HUEY_TARGET) on port
+    with its data in data_dir (not started). persistent: for redis-server,
+    an fsync-always AOF instead of no persistence (Redraft always persists)."""
     if target() == "redis":
         bin_ = require_tool("redis-server", "apt-get install -y redis-server")
+        os.makedirs(data_dir, exist_ok=True)
         argv = [bin_, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                "--appendonly", "no", "--dir", tmp]
-        node = Node("redis-server", argv, port, tmp)
-    else:
-        bin_ = request.getfixturevalue("redraft_bin")
-        argv = [bin_, "server", "--id", "n1",
-                "--listen", f"127.0.0.1:{port}",
-                "--raft-listen", f"127.0.0.1:{free_port()}",
-                "--data-dir", os.path.join(tmp, "data")]
-        node = Node("redraft", argv, port, tmp)
+                "--dir", data_dir]
+        argv += (["--appendonly", "yes", "--appendfsync", "always"] if persistent
+                 else ["--appendonly", "no"])
+        node = Node("redis-server", argv, port, workdir)
+        node.data_dir = data_dir
+        return node
+    bin_ = request.getfixturevalue("redraft_bin")
+    argv = [bin_, "server", "--id", "n1",
+            "--listen", f"127.0.0.1:{port}",
+            "--raft-listen", f"127.0.0.1:{free_port()}",
+            "--data-dir", data_dir]
+    node = Node("redraft", argv, port, workdir)
+    node.data_dir = data_dir
+    return node
+
+
+@pytest.fixture(scope="session")
+def server(request, tmp_path_factory):
+    """The server under test (a Redraft node, or redis-server, see above),
+    shared by the session."""
+    tmp = str(tmp_path_factory.mktemp("huey-server"))
+    node = make_node(request, tmp, free_port(), os.path.join(tmp, "data"))
     try:
         node.start()
         yield node
@@ -273,6 +295,29 @@ def server(request, tmp_path_factory):
         err = node.stop()
     if err:
         pytest.fail(f"{err}\n{node.log_tail()}", pytrace=False)
+
+
+@pytest.fixture
+def node_factory(request, tmp_path):
+    """Factory for a test's own nodes: node_factory(port, data_dir) starts
+    one (a fresh port and data dir by default) and returns it; node.stop()
+    returns an error message or None. Every node is stopped at teardown."""
+    nodes = []
+    request.node._huey_nodes = nodes
+
+    def start(port=None, data_dir=None):
+        port = port or free_port()
+        data_dir = data_dir or str(tmp_path / f"node-data-{len(nodes)}")
+        node = make_node(request, str(tmp_path), port, data_dir, persistent=True)
+        node.log_path = str(tmp_path / f"{node.name}-{len(nodes)}.log")
+        nodes.append(node)
+        node.start()
+        return node
+
+    yield start
+    errors = [e for e in (n.stop() for n in nodes) if e]
+    if errors:
+        pytest.fail("\n".join(errors), pytrace=False)
 
 
 @pytest.fixture(scope="session")
@@ -301,21 +346,23 @@ def app_module(app_dir):
 
 @pytest.fixture
 def huey_app(server, app_module):
-    """Factory: huey_app(storage, notify_result=False) -> the app namespace
-    (``tasks.build``) with ``.settings``; the server is emptied first."""
+    """Factory: huey_app(storage, notify_result=False, node=server) -> the
+    app namespace (``tasks.build``) with ``.settings``; the node is emptied
+    first."""
     created = []
 
-    def make(storage, notify_result=False):
+    def make(storage, notify_result=False, node=None):
+        node = node or server
         for db in (0, 1):
-            c = server.client(db=db)
+            c = node.client(db=db)
             try:
                 c.flushdb()
             finally:
                 c.close()
         settings = {
             "storage": storage,
-            "host": server.host,
-            "port": server.port,
+            "host": node.host,
+            "port": node.port,
             "name": "hueytest" + uuid.uuid4().hex[:10],
             "notify_result": notify_result,
             "record_db": 1,
@@ -502,3 +549,5 @@ def pytest_runtest_makereport(item, call):
     srv = item.funcargs.get("server") if hasattr(item, "funcargs") else None
     if srv is not None:
         rep.sections.append((f"{srv.name} log ({srv.log_path})", read_tail(srv.log_path, 10000)))
+    for node in getattr(item, "_huey_nodes", []):
+        rep.sections.append((f"{node.name} log ({node.log_path})", read_tail(node.log_path, 10000)))
