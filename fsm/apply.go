@@ -97,13 +97,13 @@ func (s *Store) ctx(index uint64, dbNum int) *Ctx {
 func (s *Store) run(index uint64, c Cmd) (r reply.Value) {
 	defer func() {
 		if p := recover(); p != nil {
-			r = reply.Err(fmt.Sprintf("ERR internal error applying '%s': %v", lowerName(c.Args[0]), p))
+			r = reply.Err(fmt.Sprintf("ERR internal error applying '%s': %v", LowerName(c.Args[0]), p))
 		}
 	}()
 	if len(c.Args) == 0 {
 		return reply.Err("ERR empty command")
 	}
-	cmd := s.commands[lowerName(c.Args[0])]
+	cmd := s.commands[LowerName(c.Args[0])]
 	if cmd == nil {
 		return reply.Err("ERR unknown command '" + string(c.Args[0]) + "'")
 	}

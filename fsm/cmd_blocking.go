@@ -47,7 +47,7 @@ func ParseBlockTimeout(b []byte) (int64, *reply.Value) {
 // argument, or ok=false when the arguments are malformed (the command is
 // then simply applied and answers with its error).
 func BlockingKeys(args [][]byte) (keys [][]byte, timeout []byte, ok bool) {
-	switch lowerName(args[0]) {
+	switch LowerName(args[0]) {
 	case "blpop", "brpop", "bzpopmin", "bzpopmax":
 		if len(args) < 3 {
 			return nil, nil, false
@@ -75,7 +75,7 @@ func cmdBLPop(c *Ctx, args [][]byte) reply.Value {
 	if _, errv := ParseBlockTimeout(args[len(args)-1]); errv != nil {
 		return *errv
 	}
-	front := lowerName(args[0]) == "blpop"
+	front := LowerName(args[0]) == "blpop"
 	for _, key := range args[1 : len(args)-1] {
 		it, l, ok := listLookup(c, key)
 		if !ok {
@@ -129,7 +129,7 @@ func UndoPop(args [][]byte, v reply.Value) [][]byte {
 		return nil
 	}
 	key := v.Elems[0].Str
-	switch name := lowerName(args[0]); name {
+	switch name := LowerName(args[0]); name {
 	case "blpop", "brpop":
 		push := "rpush"
 		if name == "blpop" {
@@ -193,7 +193,7 @@ func cmdBZPop(c *Ctx, args [][]byte) reply.Value {
 	if _, errv := ParseBlockTimeout(args[len(args)-1]); errv != nil {
 		return *errv
 	}
-	high := lowerName(args[0]) == "bzpopmax"
+	high := LowerName(args[0]) == "bzpopmax"
 	for _, key := range args[1 : len(args)-1] {
 		it, _, ok := zsetLookup(c, key)
 		if !ok {

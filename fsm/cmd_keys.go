@@ -66,7 +66,7 @@ func cmdType(c *Ctx, args [][]byte) reply.Value {
 }
 
 func cmdRename(c *Ctx, args [][]byte) reply.Value {
-	nx := lowerName(args[0]) == "renamenx"
+	nx := LowerName(args[0]) == "renamenx"
 	src := c.lookup(args[1])
 	if src == nil {
 		return errNoSuchKey
@@ -246,11 +246,11 @@ func cmdFlush(c *Ctx, args [][]byte) reply.Value {
 		}
 	}
 	flush := func(i int) {
-		d := newDB()
+		d := newDB(i)
 		d.flushVer = c.index
 		c.s.dbs[i] = d
 	}
-	if lowerName(args[0]) == "flushall" {
+	if LowerName(args[0]) == "flushall" {
 		for i := range c.s.dbs {
 			flush(i)
 		}
@@ -262,7 +262,7 @@ func cmdFlush(c *Ctx, args [][]byte) reply.Value {
 }
 
 func cmdExpire(c *Ctx, args [][]byte) reply.Value {
-	name := lowerName(args[0])
+	name := LowerName(args[0])
 	n, ok := parseInt64Arg(args[2])
 	if !ok {
 		return errNotInt
@@ -332,7 +332,7 @@ func expireDeadline(name string, n, now int64) (int64, bool) {
 }
 
 func cmdTTL(c *Ctx, args [][]byte) reply.Value {
-	name := lowerName(args[0])
+	name := LowerName(args[0])
 	it := c.lookup(args[1])
 	if it == nil {
 		return reply.Int(-2)

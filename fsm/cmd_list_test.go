@@ -42,7 +42,7 @@ func lhDo(t testing.TB, s *Store, args ...string) reply.Value {
 
 func lhDoBytes(t testing.TB, s *Store, b [][]byte) reply.Value {
 	t.Helper()
-	cmd := s.Lookup(lowerName(b[0]))
+	cmd := s.Lookup(LowerName(b[0]))
 	if cmd == nil {
 		t.Fatalf("unknown command %q", b[0])
 	}

@@ -31,7 +31,7 @@ func szDo(t testing.TB, s *Store, args ...string) reply.Value {
 
 func szDoBytes(t testing.TB, s *Store, b [][]byte, seed uint64) reply.Value {
 	t.Helper()
-	cmd := s.Lookup(lowerName(b[0]))
+	cmd := s.Lookup(LowerName(b[0]))
 	if cmd == nil {
 		t.Fatalf("unknown command %q", b[0])
 	}

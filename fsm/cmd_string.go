@@ -167,7 +167,7 @@ func cmdSetNX(c *Ctx, args [][]byte) reply.Value {
 }
 
 func cmdSetEx(c *Ctx, args [][]byte) reply.Value {
-	name := lowerName(args[0])
+	name := LowerName(args[0])
 	unit := "ex"
 	if name == "psetex" {
 		unit = "px"
@@ -366,7 +366,7 @@ func cmdSetRange(c *Ctx, args [][]byte) reply.Value {
 }
 
 func cmdIncr(c *Ctx, args [][]byte) reply.Value {
-	name := lowerName(args[0])
+	name := LowerName(args[0])
 	var delta int64 = 1
 	if len(args) == 3 {
 		d, ok := parseInt64Arg(args[2])

@@ -96,9 +96,9 @@ func commandTable() map[string]*Command {
 	return t
 }
 
-// lowerName lower-cases an ASCII command name without allocating for names
+// LowerName lower-cases an ASCII command name without allocating for names
 // that are already lower case.
-func lowerName(b []byte) string {
+func LowerName(b []byte) string {
 	for _, c := range b {
 		if c >= 'A' && c <= 'Z' {
 			return strings.ToLower(string(b))

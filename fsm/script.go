@@ -501,7 +501,7 @@ var scriptServerCommands = map[string]int{"select": 2, "ping": -1, "echo": 2, "t
 // exec runs one redis.call / redis.pcall command, with the checks of
 // Redis 7.0's scriptCall in the same order.
 func (r *scriptRun) exec(args [][]byte) reply.Value {
-	name := lowerName(args[0])
+	name := LowerName(args[0])
 	cmd := r.c.s.commands[name]
 	if cmd == nil {
 		if arity, ok := scriptServerCommands[name]; ok {
@@ -648,7 +648,7 @@ func (vm *luaVM) aclCheckCmd(L *lua.LState) int {
 	if msg != "" {
 		raise(L, msg)
 	}
-	name := lowerName(args[0])
+	name := LowerName(args[0])
 	if vm.run.c.s.commands[name] == nil && scriptServerCommands[name] == 0 {
 		raise(L, "Invalid command passed to redis.acl_check_cmd()")
 	}

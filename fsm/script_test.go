@@ -36,7 +36,7 @@ func toArgs(args []string) [][]byte {
 func (h *scriptHarness) do(args ...string) reply.Value {
 	h.t.Helper()
 	b := toArgs(args)
-	cmd := h.s.Lookup(lowerName(b[0]))
+	cmd := h.s.Lookup(LowerName(b[0]))
 	if cmd != nil && !cmd.IsWrite() {
 		return h.s.Read(0, b, h.now, 1)
 	}

@@ -225,7 +225,7 @@ func (s *Store) ReadSnapshot(r io.Reader) error {
 	d := snapDecoder{r: bufio.NewReaderSize(r, 256<<10), crc: crc}
 	var dbs [NumDBs]*db
 	for i := range dbs {
-		dbs[i] = newDB()
+		dbs[i] = newDB(i)
 	}
 	magic := d.raw(len(snapshotMagic))
 	if d.err == nil && string(magic) != snapshotMagic {

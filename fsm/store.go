@@ -62,10 +62,13 @@ type db struct {
 	// flushVer is the log index of the last FLUSHDB/FLUSHALL, which
 	// invalidates every WATCH on the database.
 	flushVer uint64
+	// num is the database's index (0-15).
+	num int
 }
 
-func newDB() *db {
+func newDB(num int) *db {
 	return &db{
+		num:      num,
 		keys:     btree.NewBTreeGOptions(itemLess, btree.Options{NoLocks: true}),
 		volatile: btree.NewBTreeGOptions(volatileLess, btree.Options{NoLocks: true}),
 	}
@@ -116,12 +119,7 @@ func (c *Ctx) noteWrite(d *db, key string) {
 	if c.s.onWrite == nil || !c.write {
 		return
 	}
-	for i, x := range c.s.dbs {
-		if x == d {
-			c.s.written = append(c.s.written, DBKey{DB: i, Key: key})
-			return
-		}
-	}
+	c.s.written = append(c.s.written, DBKey{DB: d.num, Key: key})
 }
 
 // flushWritten hands the recorded keys to the OnWrite callback; the caller
@@ -161,7 +159,7 @@ func (s *Store) ElementCount(dbNum int, key string, now int64) int {
 func NewStore() *Store {
 	s := &Store{commands: commandTable()}
 	for i := range s.dbs {
-		s.dbs[i] = newDB()
+		s.dbs[i] = newDB(i)
 	}
 	return s
 }
@@ -317,7 +315,7 @@ func (c *Ctx) rand() *rand.Rand {
 func (s *Store) Read(dbNum int, args [][]byte, now int64, seed uint64) reply.Value {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	cmd := s.commands[lowerName(args[0])]
+	cmd := s.commands[LowerName(args[0])]
 	c := &Ctx{s: s, db: s.dbs[dbNum], dbNum: dbNum, now: now, rng: rand.New(rand.NewPCG(seed, uint64(now)))}
 	return cmd.Run(c, args)
 }

@@ -316,7 +316,7 @@ func cmdSave(c *conn, args [][]byte) reply.Value {
 	if err := c.srv.node.Snapshot(); err != nil {
 		return errorReply(err)
 	}
-	if lowerName(args[0]) == "bgsave" {
+	if fsm.LowerName(args[0]) == "bgsave" {
 		return reply.Simple("Background saving started")
 	}
 	return reply.OK()

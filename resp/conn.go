@@ -173,7 +173,7 @@ func errorReply(err error) reply.Value {
 
 func (c *conn) handle(args [][]byte) {
 	c.srv.cmdsTotal.Add(1)
-	name := lowerName(args[0])
+	name := fsm.LowerName(args[0])
 	c.mu.Lock()
 	c.lastCmd = name
 	c.mu.Unlock()
@@ -291,13 +291,4 @@ func unknownCommand(args [][]byte) reply.Value {
 		name = name[:128]
 	}
 	return reply.Err("ERR unknown command '" + name + "', with args beginning with: " + b.String())
-}
-
-func lowerName(b []byte) string {
-	for _, ch := range b {
-		if ch >= 'A' && ch <= 'Z' {
-			return strings.ToLower(string(b))
-		}
-	}
-	return string(b)
 }

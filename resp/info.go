@@ -267,7 +267,7 @@ func cmdCommand(c *conn, args [][]byte) reply.Value {
 		}
 		out := make([]reply.Value, len(names))
 		for i, n := range names {
-			out[i], _ = c.srv.commandInfoFor(lowerName(n))
+			out[i], _ = c.srv.commandInfoFor(fsm.LowerName(n))
 		}
 		return reply.Array(out)
 	case "docs":
@@ -283,7 +283,7 @@ func cmdCommand(c *conn, args [][]byte) reply.Value {
 		if len(args) < 3 {
 			return reply.Err("ERR wrong number of arguments for 'command|getkeys' command")
 		}
-		dc := c.srv.store.Lookup(lowerName(args[2]))
+		dc := c.srv.store.Lookup(fsm.LowerName(args[2]))
 		if dc == nil {
 			return reply.Err("ERR Invalid command specified")
 		}
