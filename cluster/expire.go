@@ -28,7 +28,7 @@ func (n *Node) runExpiry(interval time.Duration) {
 			if len(cmds) == 0 {
 				break
 			}
-			deleted, err := n.Apply(&fsm.Entry{Type: fsm.EntryExpire, Cmds: cmds})
+			deleted, err := n.applyLocal(&fsm.Entry{Type: fsm.EntryExpire, Cmds: cmds})
 			if err != nil {
 				n.log.Warn("expiry proposal failed", "err", err)
 				break

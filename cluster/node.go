@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/rpc"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,23 +21,43 @@ import (
 	raftboltdb "github.com/hashicorp/raft-boltdb/v2"
 
 	"github.com/redraft/redraft/fsm"
-	"github.com/redraft/redraft/reply"
 )
 
 // Config configures a node's Raft side.
 type Config struct {
-	ID       string
-	RaftAddr string // host:port the Raft transport listens on
+	ID string
+	// RaftAddr is the host:port the Raft transport (and the internal RPC
+	// that shares its port) listens on; RaftAdvertise is the address other
+	// members use, when it differs (a DNS name, a 0.0.0.0 listener).
+	RaftAddr      string
+	RaftAdvertise string
+	// RESPAddr is the advertised client address, reported by Status.
+	RESPAddr string
 	DataDir  string
+	// JoinAddrs are Raft addresses of members to join through; with
+	// BootstrapExpect > 1, fresh nodes that find that many fresh peers
+	// (themselves included) bootstrap one cluster together.
+	JoinAddrs       []string
+	BootstrapExpect int
+	// NonVoter makes the node join as a non-voting read replica.
+	NonVoter bool
 	// SnapshotThreshold is how many log entries accumulate before a
 	// snapshot is taken; SnapshotInterval is how often that is checked.
 	SnapshotThreshold uint64
 	SnapshotInterval  time.Duration
 	// TrailingLogs is how many entries stay in the log after a snapshot.
 	TrailingLogs uint64
-	// ApplyTimeout bounds how long a write waits to enter the log.
-	ApplyTimeout time.Duration
-	Logger       *slog.Logger
+	// WriteTimeout bounds how long a write (or a linearizable read) waits
+	// for a leader before it fails with CLUSTERDOWN (or TRYAGAIN when it may
+	// have been applied).
+	WriteTimeout time.Duration
+	// MaxStaleness is how long a follower serves READONLY reads after it
+	// last heard from the leader.
+	MaxStaleness time.Duration
+	// ElectionTimeout scales Raft's heartbeat and election timeouts
+	// (default 1s, as hashicorp/raft).
+	ElectionTimeout time.Duration
+	Logger          *slog.Logger
 }
 
 func (c *Config) setDefaults() {
@@ -48,8 +70,14 @@ func (c *Config) setDefaults() {
 	if c.TrailingLogs == 0 {
 		c.TrailingLogs = 10240
 	}
-	if c.ApplyTimeout == 0 {
-		c.ApplyTimeout = 5 * time.Second
+	if c.WriteTimeout == 0 {
+		c.WriteTimeout = 10 * time.Second
+	}
+	if c.MaxStaleness == 0 {
+		c.MaxStaleness = 5 * time.Second
+	}
+	if c.ElectionTimeout == 0 {
+		c.ElectionTimeout = time.Second
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -77,7 +105,15 @@ type Node struct {
 	raft      *raft.Raft
 	logStore  *raftboltdb.BoltStore
 	transport *raft.NetworkTransport
+	mux       *mux
+	peers     *peers
 	log       *slog.Logger
+	advertise string
+
+	// session gives the requests this node proposes on its own behalf
+	// (blocking pops, EXEC) an identity (origin ID, session, seq) by which
+	// the state machine de-duplicates retries; connections have their own.
+	session *session
 
 	mu sync.Mutex
 	// readyTerm is the term in which this node, as leader, has applied every
@@ -85,32 +121,33 @@ type Node struct {
 	// and expiry wait for it: a new leader must not serve stale state.
 	readyTerm uint64
 	readyCh   chan struct{}
+	// clusterID is the cluster this data dir belongs to ("" until known).
+	clusterID string
 	// lastSnapshot is when this process last took a snapshot.
 	lastSnapshot time.Time
-	closing      chan struct{}
-	wg           sync.WaitGroup
+	// appliedCh is closed and replaced whenever entries are applied.
+	appliedCh chan struct{}
+	closing   chan struct{}
+	wg        sync.WaitGroup
 }
 
-// Open starts the Raft node over store, bootstrapping a single-node cluster
-// when the data dir holds no Raft state. A data dir with state resumes.
+// Open starts the Raft node over store. A data dir with Raft state resumes;
+// a fresh one bootstraps a single-node cluster when it has nothing to join,
+// and otherwise joins or forms a cluster in the background.
 func Open(cfg Config, store *fsm.Store) (*Node, error) {
 	cfg.setDefaults()
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data dir: %w", err)
 	}
-	n := &Node{cfg: cfg, store: store, log: cfg.Logger, readyCh: make(chan struct{}), closing: make(chan struct{})}
+	n := &Node{cfg: cfg, store: store, log: cfg.Logger, readyCh: make(chan struct{}), appliedCh: make(chan struct{}), closing: make(chan struct{})}
+	n.session = newSession()
+	id, err := readClusterIDFile(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	n.clusterID = id
 
-	rc := raft.DefaultConfig()
-	rc.LocalID = raft.ServerID(cfg.ID)
-	rc.SnapshotThreshold = cfg.SnapshotThreshold
-	rc.SnapshotInterval = cfg.SnapshotInterval
-	rc.TrailingLogs = cfg.TrailingLogs
-	rc.MaxAppendEntries = 512
-	rc.BatchApplyCh = true
-	rc.NoSnapshotRestoreOnStart = false
-	rc.Logger = hclog.New(&hclog.LoggerOptions{Name: "raft", Level: hclog.Info, DisableTime: true, Output: &slogWriter{cfg.Logger}})
-
-	var err error
+	rc := n.raftConfig()
 	n.logStore, err = raftboltdb.New(raftboltdb.Options{Path: filepath.Join(cfg.DataDir, "raft.db")})
 	if err != nil {
 		return nil, fmt.Errorf("open raft log: %w", err)
@@ -120,48 +157,174 @@ func Open(cfg Config, store *fsm.Store) (*Node, error) {
 		n.logStore.Close()
 		return nil, fmt.Errorf("open snapshot store: %w", err)
 	}
-	// The transport advertises the address it is bound to (which also
-	// resolves a ":0" port in tests).
-	n.transport, err = raft.NewTCPTransportWithLogger(cfg.RaftAddr, nil, 3, 10*time.Second, rc.Logger)
-	if err != nil {
+	if err := n.listen(rc.Logger); err != nil {
 		n.logStore.Close()
-		return nil, fmt.Errorf("raft transport: %w", err)
+		return nil, err
 	}
 	existing, err := raft.HasExistingState(n.logStore, n.logStore, snaps)
 	if err != nil {
 		n.closeStores()
 		return nil, fmt.Errorf("inspect raft state: %w", err)
 	}
-	n.raft, err = raft.NewRaft(rc, fsm.NewFSM(store), n.logStore, n.logStore, snaps, n.transport)
+	n.raft, err = raft.NewRaft(rc, &notifyingFSM{FSM: fsm.NewFSM(store), n: n}, n.logStore, n.logStore, snaps, n.transport)
 	if err != nil {
 		n.closeStores()
 		return nil, fmt.Errorf("start raft: %w", err)
 	}
-	if !existing {
-		cfgn := raft.Configuration{Servers: []raft.Server{{ID: rc.LocalID, Address: n.transport.LocalAddr()}}}
-		if err := n.raft.BootstrapCluster(cfgn).Error(); err != nil {
+	go n.mux.serve(n.serveRPC())
+	if !existing && len(cfg.JoinAddrs) == 0 {
+		if err := n.bootstrapSelf(); err != nil {
 			n.raft.Shutdown()
 			n.closeStores()
-			return nil, fmt.Errorf("bootstrap: %w", err)
+			return nil, err
 		}
-		n.log.Info("bootstrapped a new single-node cluster", "id", cfg.ID, "raft", cfg.RaftAddr)
 	}
-	n.wg.Add(2)
+	n.wg.Add(3)
 	go n.watchLeadership()
 	go n.runExpiry(100 * time.Millisecond)
+	go n.form(existing)
 	return n, nil
 }
 
+func (n *Node) raftConfig() *raft.Config {
+	rc := raft.DefaultConfig()
+	rc.LocalID = raft.ServerID(n.cfg.ID)
+	rc.SnapshotThreshold = n.cfg.SnapshotThreshold
+	rc.SnapshotInterval = n.cfg.SnapshotInterval
+	rc.TrailingLogs = n.cfg.TrailingLogs
+	rc.HeartbeatTimeout = n.cfg.ElectionTimeout
+	rc.ElectionTimeout = n.cfg.ElectionTimeout
+	rc.LeaderLeaseTimeout = n.cfg.ElectionTimeout / 2
+	rc.MaxAppendEntries = 512
+	rc.BatchApplyCh = true
+	rc.NoSnapshotRestoreOnStart = false
+	rc.Logger = hclog.New(&hclog.LoggerOptions{Name: "raft", Level: hclog.Info, DisableTime: true, Output: &slogWriter{n.cfg.Logger}})
+	return rc
+}
+
+// listen opens the Raft port, shared by the Raft transport and the RPC.
+func (n *Node) listen(logger hclog.Logger) error {
+	ln, err := net.Listen("tcp", n.cfg.RaftAddr)
+	if err != nil {
+		return fmt.Errorf("raft listen: %w", err)
+	}
+	adv := n.cfg.RaftAdvertise
+	if adv == "" {
+		adv = ln.Addr().String()
+		if tcp, ok := ln.Addr().(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+			ln.Close()
+			return fmt.Errorf("raft address %s is not advertisable: set --raft-advertise", n.cfg.RaftAddr)
+		}
+	}
+	advAddr, err := net.ResolveTCPAddr("tcp", adv)
+	if err != nil {
+		// A DNS name that does not resolve yet (a pod's own name before
+		// its record exists) is still what peers will dial.
+		advAddr = &net.TCPAddr{}
+	}
+	n.advertise = adv
+	n.mux = newMux(ln, namedAddr{adv, advAddr}, n.ClusterID, n.log)
+	n.peers = newPeers(n.mux, 5*time.Second)
+	n.transport = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
+		Stream: raftLayer{n.mux}, MaxPool: 3, Timeout: 10 * time.Second, Logger: logger,
+	})
+	return nil
+}
+
+// namedAddr is an advertised address that keeps its name (the Raft
+// transport reports Addr().String() as this node's address).
+type namedAddr struct {
+	name string
+	net.Addr
+}
+
+func (a namedAddr) Network() string { return "tcp" }
+func (a namedAddr) String() string  { return a.name }
+
+func (n *Node) serveRPC() func(net.Conn) {
+	srv := rpc.NewServer()
+	if err := srv.RegisterName(rpcService, &rpcHandler{n}); err != nil {
+		panic(fmt.Sprintf("register rpc: %v", err)) // a programming error, found by any test
+	}
+	return func(c net.Conn) { go srv.ServeConn(c) }
+}
+
+func (n *Node) bootstrapSelf() error {
+	cfgn := raft.Configuration{Servers: []raft.Server{{ID: raft.ServerID(n.cfg.ID), Address: raft.ServerAddress(n.advertise)}}}
+	if err := n.raft.BootstrapCluster(cfgn).Error(); err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	}
+	n.log.Info("bootstrapped a new single-node cluster", "id", n.cfg.ID, "raft", n.advertise)
+	return nil
+}
+
 func (n *Node) closeStores() {
+	if n.mux != nil {
+		n.mux.close()
+	}
 	if n.transport != nil {
 		n.transport.Close()
+	}
+	if n.peers != nil {
+		n.peers.closeAll()
 	}
 	n.logStore.Close()
 }
 
-// watchLeadership runs a barrier whenever this node becomes leader, and
-// marks the term ready once every entry before it (and the new term's no-op)
-// has been applied.
+// notifyingFSM wakes the reads waiting for an index after every apply.
+type notifyingFSM struct {
+	*fsm.FSM
+	n *Node
+}
+
+func (f *notifyingFSM) Apply(l *raft.Log) any {
+	r := f.FSM.Apply(l)
+	f.n.notifyApplied()
+	return r
+}
+
+func (f *notifyingFSM) ApplyBatch(logs []*raft.Log) []any {
+	r := f.FSM.ApplyBatch(logs)
+	f.n.notifyApplied()
+	return r
+}
+
+func (f *notifyingFSM) Restore(rc io.ReadCloser) error {
+	err := f.FSM.Restore(rc)
+	f.n.notifyApplied()
+	return err
+}
+
+func (n *Node) notifyApplied() {
+	n.mu.Lock()
+	close(n.appliedCh)
+	n.appliedCh = make(chan struct{})
+	n.mu.Unlock()
+}
+
+// waitApplied returns once the state machine has applied index.
+func (n *Node) waitApplied(ctx context.Context, index uint64) error {
+	for {
+		n.mu.Lock()
+		ch := n.appliedCh
+		n.mu.Unlock()
+		if n.store.Applied() >= index {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ErrNoLeader
+		case <-n.closing:
+			return ErrShutdown
+		}
+	}
+}
+
+// watchLeadership runs a barrier whenever this node becomes leader and marks
+// the term ready once every entry before it (and the new term's no-op) has
+// been applied; it marks a follower ready once it has caught up with the
+// leader's commit index; and it records the cluster ID.
 func (n *Node) watchLeadership() {
 	defer n.wg.Done()
 	tick := time.NewTicker(50 * time.Millisecond)
@@ -173,28 +336,60 @@ func (n *Node) watchLeadership() {
 		case <-n.raft.LeaderCh():
 		case <-tick.C:
 		}
-		if n.raft.State() != raft.Leader {
-			continue
+		n.recordClusterID()
+		switch n.raft.State() {
+		case raft.Leader:
+			n.prepareLeadership()
+		case raft.Follower:
+			if n.followerCaughtUp() {
+				n.markReady(0)
+			}
 		}
-		term := n.raft.CurrentTerm()
-		n.mu.Lock()
-		done := n.readyTerm == term
-		n.mu.Unlock()
-		if done {
-			continue
-		}
-		if err := n.raft.Barrier(n.cfg.ApplyTimeout).Error(); err != nil {
-			n.log.Warn("leader barrier failed", "err", err)
-			continue
-		}
-		n.mu.Lock()
-		if n.readyTerm == 0 {
-			close(n.readyCh)
-		}
-		n.readyTerm = term
-		n.mu.Unlock()
-		n.log.Info("leader ready", "term", term, "applied", n.store.Applied())
 	}
+}
+
+func (n *Node) prepareLeadership() {
+	term := n.raft.CurrentTerm()
+	n.mu.Lock()
+	done := n.readyTerm == term
+	n.mu.Unlock()
+	if done {
+		return
+	}
+	if err := n.raft.Barrier(n.cfg.WriteTimeout).Error(); err != nil {
+		n.log.Warn("leader barrier failed", "err", err)
+		return
+	}
+	n.markReady(term)
+	n.log.Info("leader ready", "term", term, "applied", n.store.Applied())
+	if n.store.ClusterID() == "" {
+		n.proposeClusterID()
+	}
+}
+
+// markReady ends loading (once) and records the leader's ready term.
+func (n *Node) markReady(term uint64) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	select {
+	case <-n.readyCh:
+	default:
+		close(n.readyCh)
+	}
+	if term != 0 {
+		n.readyTerm = term
+	}
+}
+
+// followerCaughtUp tells whether a follower has heard from a leader and
+// applied everything it knows to be committed: until then it still replays
+// its log and answers LOADING.
+func (n *Node) followerCaughtUp() bool {
+	if addr, _ := n.raft.LeaderWithID(); addr == "" {
+		return false
+	}
+	commit := n.raft.CommitIndex()
+	return commit > 0 && n.raft.AppliedIndex() >= commit
 }
 
 // Ready is closed once the node has replayed its log and can serve.
@@ -221,37 +416,12 @@ func (n *Node) leaderReady() bool {
 	return n.readyTerm == n.raft.CurrentTerm()
 }
 
-// Propose appends an encoded entry to the log without waiting; the entry's
-// time is stamped here, on the leader. Wait for the result with Await.
-func (n *Node) Propose(e *fsm.Entry) *Proposal {
-	e.Time = time.Now().UnixMilli()
-	return &Proposal{f: n.raft.Apply(e.Encode(nil), n.cfg.ApplyTimeout), n: n}
-}
-
-// Proposal is an entry on its way through the log.
-type Proposal struct {
-	f raft.ApplyFuture
-	n *Node
-}
-
-// Await waits until the entry is committed and applied and returns its reply.
-func (p *Proposal) Await() (reply.Value, error) {
-	if err := p.f.Error(); err != nil {
-		return reply.Value{}, p.n.classify(err)
-	}
-	v, ok := p.f.Response().(reply.Value)
-	if !ok {
-		return reply.Value{}, fmt.Errorf("unexpected FSM response %T", p.f.Response())
-	}
-	return v, nil
-}
-
 // classify maps Raft errors to what a client can act on: an entry that was
 // never appended failed cleanly; one that was appended but whose leader
 // stepped down has an unknown outcome.
 func (n *Node) classify(err error) error {
 	switch {
-	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrEnqueueTimeout):
+	case errors.Is(err, raft.ErrNotLeader), errors.Is(err, raft.ErrEnqueueTimeout), errors.Is(err, raft.ErrLeadershipTransferInProgress):
 		return ErrNoLeader
 	case errors.Is(err, raft.ErrLeadershipLost):
 		return ErrUnknownOutcome
@@ -259,38 +429,6 @@ func (n *Node) classify(err error) error {
 		return ErrShutdown
 	}
 	return err
-}
-
-// Apply proposes e and waits for its reply.
-func (n *Node) Apply(e *fsm.Entry) (reply.Value, error) {
-	return n.Propose(e).Await()
-}
-
-// LinearizableRead returns once a read served from the local state is
-// linearizable: this node is the leader of a term whose first entry it has
-// applied (so it holds every write of earlier terms), and a quorum still
-// recognises it after the read arrived (read index; no lease is trusted).
-// Every write this leader acknowledged was applied before its client was
-// answered, so the local state holds all of them.
-func (n *Node) LinearizableRead(ctx context.Context) error {
-	if !n.IsReady() {
-		return ErrLoading
-	}
-	if !n.leaderReady() {
-		return ErrNoLeader
-	}
-	f := n.raft.VerifyLeader()
-	done := make(chan error, 1)
-	go func() { done <- f.Error() }()
-	select {
-	case err := <-done:
-		if err != nil {
-			return n.classify(err)
-		}
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // Snapshot takes a snapshot now.
@@ -310,15 +448,23 @@ func (n *Node) Stats() map[string]string { return n.raft.Stats() }
 // State returns the node's Raft role.
 func (n *Node) State() raft.RaftState { return n.raft.State() }
 
-// Close takes a final snapshot and shuts Raft and its stores down.
+// Close hands leadership to another voter (so the cluster does not wait
+// for an election timeout), takes a final snapshot and shuts Raft and its
+// stores down.
 func (n *Node) Close() error {
+	n.handOverLeadership()
 	close(n.closing)
 	n.wg.Wait()
 	if err := n.Snapshot(); err != nil {
 		n.log.Warn("final snapshot failed", "err", err)
 	}
+	// The network goes first: Raft's shutdown waits for its RPCs in
+	// flight, which a peer that is stopping too might never answer.
+	n.mux.close()
+	n.transport.Close()
+	n.peers.closeAll()
 	err := n.raft.Shutdown().Error()
-	n.closeStores()
+	n.logStore.Close()
 	return err
 }
 

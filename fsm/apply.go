@@ -23,6 +23,16 @@ func (s *Store) applyLocked(index uint64, e *Entry) reply.Value {
 	if e.Time > s.clock {
 		s.clock = e.Time
 	}
+	s.dedup.sweep(s.clock)
+	if e.Seq != 0 {
+		return s.applyOnce(index, e)
+	}
+	return s.applyType(index, e)
+}
+
+// applyType applies an entry according to its type, with no regard to its
+// identity.
+func (s *Store) applyType(index uint64, e *Entry) reply.Value {
 	switch e.Type {
 	case EntryCommand:
 		if len(e.Cmds) != 1 {
@@ -49,6 +59,8 @@ func (s *Store) applyLocked(index uint64, e *Entry) reply.Value {
 			}
 		}
 		return reply.Int(n)
+	case EntryClusterID:
+		return s.applyClusterID(e)
 	}
 	return reply.Err("ERR unknown entry type")
 }

@@ -8,8 +8,12 @@ import (
 
 // entryVersion is the first byte of every encoded log entry. Decoders refuse
 // versions they do not know, so a node never applies an entry it could
-// misread; a format change bumps it.
-const entryVersion = 1
+// misread; a format change bumps it. Version 2 added the request identity;
+// version 1 entries (logs written before) still decode, without one.
+const (
+	entryVersion   = 2
+	entryVersionV1 = 1
+)
 
 // EntryType says how the FSM applies an entry.
 type EntryType uint8
@@ -24,6 +28,10 @@ const (
 	// one database's keys in Args; a key is deleted only if it is expired by
 	// the log clock when the entry applies.
 	EntryExpire EntryType = 3
+	// EntryClusterID names the cluster: Cmds[0].Args[0] is an ID that the
+	// store keeps if it has none yet. The reply is the store's ID, which is
+	// the first one ever applied.
+	EntryClusterID EntryType = 4
 )
 
 // Limits on decoded sizes so that a corrupt or hostile entry cannot make the
@@ -31,6 +39,8 @@ const (
 const (
 	maxEntryCmds = 1 << 20
 	maxEntryArgs = 1 << 24
+	// maxOriginLen bounds Entry.Origin, a node ID.
+	maxOriginLen = 255
 )
 
 // Cmd is a command and the logical database it runs in.
@@ -54,7 +64,18 @@ type Entry struct {
 	Type EntryType
 	// Time is the leader's wall clock in Unix milliseconds when it proposed
 	// the entry. The FSM's clock only moves forward to it.
-	Time    int64
+	Time int64
+	// Origin, Session and Seq identify the request, so that a write
+	// retried after its outcome became unknown (a leader change) applies
+	// at most once and the retry gets the original reply (Raft
+	// dissertation §6.3); see dedup.go. Origin is the ID of the node that
+	// created the request (at most 255 bytes: a longer one makes the
+	// entry undecodable), Session is chosen by that node when it starts,
+	// and Seq increases within a session. Seq 0 means no identity
+	// (expiry batches, internal entries): the entry is applied every time.
+	Origin  string
+	Session uint64
+	Seq     uint64
 	Cmds    []Cmd
 	Watches []Watch
 }
@@ -63,13 +84,20 @@ type Entry struct {
 // the leader can stamp a forwarded entry without re-encoding it.
 const timeOffset = 2
 
-// Encode appends the binary form of e to b:
+// Encode appends the binary form of e to b, always in the current version:
 //
-//	version:1 type:1 time:8(BE) ncmds:uvarint { db:uvarint nargs:uvarint { len:uvarint bytes } }
+//	version:1(=2) type:1 time:8(BE) origin:(len:uvarint bytes) session:uvarint seq:uvarint
+//	ncmds:uvarint { db:uvarint nargs:uvarint { len:uvarint bytes } }
 //	nwatches:uvarint { db:uvarint key:(len bytes) ver:uvarint since:uvarint }
+//
+// Version 1 is the same without origin, session and seq.
 func (e *Entry) Encode(b []byte) []byte {
 	b = append(b, entryVersion, byte(e.Type))
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Time))
+	b = binary.AppendUvarint(b, uint64(len(e.Origin)))
+	b = append(b, e.Origin...)
+	b = binary.AppendUvarint(b, e.Session)
+	b = binary.AppendUvarint(b, e.Seq)
 	b = binary.AppendUvarint(b, uint64(len(e.Cmds)))
 	for _, c := range e.Cmds {
 		b = binary.AppendUvarint(b, uint64(c.DB))
@@ -104,19 +132,24 @@ var (
 	errBadEntry   = errors.New("fsm: malformed entry")
 )
 
-// DecodeEntry parses an encoded entry. Argument slices alias data.
+// DecodeEntry parses an encoded entry of any known version. Argument
+// slices alias data.
 func DecodeEntry(data []byte) (*Entry, error) {
 	if len(data) < timeOffset+8 {
 		return nil, errShortEntry
 	}
-	if data[0] != entryVersion {
-		return nil, fmt.Errorf("fsm: unknown entry version %d", data[0])
+	version := data[0]
+	if version != entryVersion && version != entryVersionV1 {
+		return nil, fmt.Errorf("fsm: unknown entry version %d", version)
 	}
 	e := &Entry{Type: EntryType(data[1]), Time: int64(binary.BigEndian.Uint64(data[timeOffset:]))}
-	if e.Type < EntryCommand || e.Type > EntryExpire {
+	if e.Type < EntryCommand || e.Type > EntryClusterID {
 		return nil, fmt.Errorf("fsm: unknown entry type %d", data[1])
 	}
 	d := decoder{b: data[timeOffset+8:]}
+	if version >= 2 {
+		d.identity(e)
+	}
 	ncmds := d.count(maxEntryCmds)
 	e.Cmds = make([]Cmd, 0, min(ncmds, 64))
 	for i := 0; i < ncmds && d.err == nil; i++ {
@@ -147,6 +180,17 @@ func DecodeEntry(data []byte) (*Entry, error) {
 type decoder struct {
 	b   []byte
 	err error
+}
+
+// identity reads the request identity of a version 2 entry.
+func (d *decoder) identity(e *Entry) {
+	origin := d.bytes()
+	if len(origin) > maxOriginLen && d.err == nil {
+		d.err = fmt.Errorf("%w: origin longer than %d bytes", errBadEntry, maxOriginLen)
+	}
+	e.Origin = string(origin)
+	e.Session = d.uvarint()
+	e.Seq = d.uvarint()
 }
 
 func (d *decoder) uvarint() uint64 {

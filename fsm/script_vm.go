@@ -42,8 +42,10 @@ const defaultScriptBudget = 100_000_000
 const maxLuaString = 64 << 20
 
 // maxReplyDepth bounds the nesting of a script's reply (a table that
-// contains itself would otherwise recurse forever).
-const maxReplyDepth = 1000
+// contains itself would otherwise recurse forever). It is the depth the
+// reply codec accepts, because a reply may be stored in the
+// de-duplication table (and its snapshots) or forwarded to another node.
+const maxReplyDepth = reply.MaxDepth
 
 var errBudgetExceeded = errors.New("script instruction budget exceeded")
 

@@ -18,18 +18,22 @@ import (
 //	magic "RDRFTSNP" version:1 clock:uvarint applied:uvarint
 //	{ 0xDB db:uvarint flushVer:uvarint nkeys:uvarint { item } }
 //	[ 0x5C nscripts:uvarint { body } ]   (Lua script cache, by sha1 order)
+//	0xDD cluster ID and de-duplication table (version 2; see dedupSection)
 //	0xFF crc32c:4 (of every byte before it)
 //	item = type:1 key expireAt:uvarint ver:uvarint value
 //
 // Keys are written in the keyspace's deterministic order and container
 // elements in their own deterministic order, so two replicas with the same
-// state write the same bytes.
+// state write the same bytes. Version 1 (before the 0xDD section) still
+// reads, with no cluster ID and an empty table.
 const (
-	snapshotMagic   = "RDRFTSNP"
-	snapshotVersion = 1
-	markDB          = 0xDB
-	markScripts     = 0x5C
-	markEnd         = 0xFF
+	snapshotMagic     = "RDRFTSNP"
+	snapshotVersion   = 2
+	snapshotVersionV1 = 1
+	markDB            = 0xDB
+	markScripts       = 0x5C
+	markDedup         = 0xDD
+	markEnd           = 0xFF
 	// maxSnapshotString bounds one string read from a snapshot so that a
 	// corrupt length cannot allocate without limit.
 	maxSnapshotString = 1 << 30
@@ -56,7 +60,9 @@ type frozen struct {
 	flush   [NumDBs]uint64
 	// scripts are the cached Lua script bodies by sha1 (bodies are never
 	// modified, so sharing them is safe).
-	scripts map[string][]byte
+	scripts   map[string][]byte
+	clusterID string
+	dedup     frozenDedup
 }
 
 // freeze starts a snapshot; the caller must call release when done.
@@ -65,7 +71,8 @@ func (s *Store) freeze() *frozen {
 	defer s.mu.Unlock()
 	s.gen++
 	s.snapshots++
-	f := &frozen{s: s, clock: s.clock, applied: s.applied, scripts: s.scriptBodies()}
+	f := &frozen{s: s, clock: s.clock, applied: s.applied, scripts: s.scriptBodies(),
+		clusterID: s.clusterID, dedup: s.dedup.freeze()}
 	for i, d := range s.dbs {
 		f.dbs[i] = d.keys.Copy()
 		f.flush[i] = d.flushVer
@@ -115,6 +122,7 @@ func (f *frozen) writeTo(w io.Writer) error {
 			e.bytes(f.scripts[sha])
 		}
 	}
+	e.dedupSection(f.clusterID, f.dedup)
 	e.byte(markEnd)
 	if e.err != nil {
 		return e.err
@@ -231,16 +239,25 @@ func (s *Store) ReadSnapshot(r io.Reader) error {
 	if d.err == nil && string(magic) != snapshotMagic {
 		return fmt.Errorf("%w: bad magic", errBadSnapshot)
 	}
-	if v := d.byte(); d.err == nil && v != snapshotVersion {
-		return fmt.Errorf("%w: unknown version %d", errBadSnapshot, v)
+	version := d.byte()
+	if d.err == nil && version != snapshotVersion && version != snapshotVersionV1 {
+		return fmt.Errorf("%w: unknown version %d", errBadSnapshot, version)
 	}
 	clock := int64(d.uvarint())
 	applied := d.uvarint()
 	var scripts map[string]*luaScript
+	var clusterID string
+	dedup := newDedupTable()
+	seenDedup := false
 	for d.err == nil {
 		mark := d.byte()
 		if mark == markEnd || d.err != nil {
 			break
+		}
+		if mark == markDedup && version >= 2 && !seenDedup {
+			seenDedup = true
+			clusterID, dedup = d.dedupSection()
+			continue
 		}
 		if mark == markScripts && scripts == nil {
 			n, hint := d.count()
@@ -296,6 +313,9 @@ func (s *Store) ReadSnapshot(r io.Reader) error {
 	defer s.mu.Unlock()
 	s.dbs = dbs
 	s.scripts.scripts = scripts
+	s.clusterID = clusterID
+	dedup.dedupLimits = s.dedup.dedupLimits
+	s.dedup = dedup
 	s.clock = clock
 	s.applied = applied
 	s.gen++

@@ -2,6 +2,7 @@ package fsm
 
 import (
 	"bytes"
+	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -10,7 +11,8 @@ import (
 )
 
 // randomLog builds a reproducible log that exercises every value type,
-// expiries, random commands (SPOP, SRANDMEMBER) and MULTI blocks.
+// expiries, random commands (SPOP, SRANDMEMBER), MULTI blocks, cluster ID
+// entries, and request identities (see identify).
 func randomLog(seed uint64, n int) []*Entry {
 	r := rand.New(rand.NewPCG(seed, 7))
 	key := func() []byte { return fmt.Appendf(nil, "k%d", r.IntN(40)) }
@@ -54,8 +56,19 @@ func randomLog(seed uint64, n int) []*Entry {
 	now := int64(1_700_000_000_000)
 	for i := 0; i < n; i++ {
 		now += int64(r.IntN(20))
+		if r.IntN(300) == 0 {
+			// Jumps of log time age replies out and idle sessions away.
+			now += int64(30_000 + r.IntN(600_000))
+		}
 		e := &Entry{Type: EntryCommand, Time: now}
 		switch r.IntN(10) {
+		case 9:
+			if r.IntN(10) == 0 {
+				e.Type = EntryClusterID
+				e.Cmds = []Cmd{{Args: [][]byte{fmt.Appendf(nil, "cluster-%d", r.IntN(3))}}}
+				break
+			}
+			e.Cmds = []Cmd{{DB: r.IntN(2), Args: cmds[r.IntN(len(cmds))]()}}
 		case 0:
 			e.Type = EntryExec
 			for j := 0; j < 1+r.IntN(4); j++ {
@@ -69,7 +82,55 @@ func randomLog(seed uint64, n int) []*Entry {
 		}
 		log = append(log, e)
 	}
-	return log
+	return identify(r, seed, log)
+}
+
+// identify gives most entries of log a request identity, as the nodes of a
+// cluster do: a few origins, sessions that change when a node restarts,
+// seqs increasing per session but sometimes applied out of order, and
+// retries of earlier entries (some caught as duplicates, some too old to
+// de-duplicate, some of sessions dropped as idle). Sessions depend on seed,
+// so logs of different seeds do not collide.
+func identify(r *rand.Rand, seed uint64, log []*Entry) []*Entry {
+	type session struct {
+		origin string
+		id     uint64
+		seq    uint64
+	}
+	sessions := []*session{{"n1", seed * 100, 0}, {"n2", seed*100 + 1, 0}, {"n3", seed*100 + 2, 0}}
+	out := make([]*Entry, 0, len(log)+len(log)/8)
+	for i, e := range log {
+		switch {
+		case e.Type == EntryExpire || r.IntN(12) == 0:
+			// No identity: applied every time.
+		default:
+			k := r.IntN(len(sessions))
+			if r.IntN(500) == 0 { // a node restarts with a new session
+				sessions[k] = &session{sessions[k].origin, seed*100 + uint64(10+i), 0}
+			}
+			sess := sessions[k]
+			sess.seq++
+			e.Origin, e.Session, e.Seq = sess.origin, sess.id, sess.seq
+		}
+		if n := len(out); n > 0 && r.IntN(15) == 0 {
+			// Applied out of order: swap with the previous entry.
+			out[n-1], e = e, out[n-1]
+			out[n-1].Time, e.Time = e.Time, out[n-1].Time
+		}
+		out = append(out, e)
+		if len(out) > 1 && r.IntN(10) == 0 {
+			// A retry of a recent or an old entry, stamped now.
+			limit := 20
+			if r.IntN(3) == 0 {
+				limit = 2000
+			}
+			back := 1 + r.IntN(min(len(out)-1, limit))
+			retry := *out[len(out)-1-back]
+			retry.Time = e.Time
+			out = append(out, &retry)
+		}
+	}
+	return out
 }
 
 func snapshotBytes(t *testing.T, s *Store) []byte {
@@ -86,6 +147,16 @@ func snapshotBytes(t *testing.T, s *Store) []byte {
 func Test_FSMDeterminism(t *testing.T) {
 	for seed := uint64(1); seed <= 5; seed++ {
 		a, b := NewStore(), NewStore()
+		if seed%2 == 0 {
+			// Small tables, so that the per-session bound evicts too.
+			a.dedup.perSession, b.dedup.perSession = 50, 50
+		}
+		type identity struct {
+			origin       string
+			session, seq uint64
+		}
+		first := map[identity]string{}
+		var hits, tooOld int
 		for i, e := range randomLog(seed, 3000) {
 			data := e.Encode(nil)
 			ra := a.Apply(uint64(i+1), data)
@@ -93,6 +164,25 @@ func Test_FSMDeterminism(t *testing.T) {
 			if !bytes.Equal(reply.Append(nil, ra, 3), reply.Append(nil, rb, 3)) {
 				t.Fatalf("seed %d entry %d: replies differ: %q vs %q", seed, i, reply.Append(nil, ra, 3), reply.Append(nil, rb, 3))
 			}
+			if ra.IsError() && bytes.HasPrefix(ra.Str, []byte("TRYAGAIN")) {
+				tooOld++
+				continue
+			}
+			if e.Seq == 0 {
+				continue
+			}
+			id, got := identity{e.Origin, e.Session, e.Seq}, string(reply.Append(nil, ra, 3))
+			if prev, seen := first[id]; !seen {
+				first[id] = got
+			} else if prev == got {
+				hits++
+			}
+		}
+		sessions, replies := a.DedupStats()
+		t.Logf("seed %d: %d sessions, %d replies, %d duplicates, %d refused", seed, sessions, replies, hits, tooOld)
+		if sessions == 0 || replies == 0 || hits < 50 || tooOld == 0 || a.ClusterID() == "" {
+			t.Fatalf("seed %d: the log exercises too little: %d sessions, %d replies, %d duplicates, %d refused, cluster %q",
+				seed, sessions, replies, hits, tooOld, a.ClusterID())
 		}
 		sa, sb := snapshotBytes(t, a), snapshotBytes(t, b)
 		if !bytes.Equal(sa, sb) {
@@ -206,6 +296,8 @@ func FuzzReadSnapshot(f *testing.F) {
 	}
 	f.Add(buf.Bytes())
 	f.Add([]byte(snapshotMagic))
+	v1, _ := hex.DecodeString(goldenSnapshotV1)
+	f.Add(v1)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		st := NewStore()
 		if err := st.ReadSnapshot(bytes.NewReader(data)); err != nil {

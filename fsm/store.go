@@ -92,6 +92,10 @@ type Store struct {
 	// scripts is the Lua script cache (replicated) and the VMs that run
 	// scripts (derived); see script.go.
 	scripts scriptCache
+	// clusterID names the cluster (EntryClusterID); dedup remembers the
+	// replies of identified entries (dedup.go). Both are replicated.
+	clusterID string
+	dedup     dedupTable
 
 	// written collects the keys modified by the entries being applied when
 	// onWrite is set; onWrite receives them after the store lock is
@@ -157,7 +161,7 @@ func (s *Store) ElementCount(dbNum int, key string, now int64) int {
 
 // NewStore returns an empty store.
 func NewStore() *Store {
-	s := &Store{commands: commandTable()}
+	s := &Store{commands: commandTable(), dedup: newDedupTable()}
 	for i := range s.dbs {
 		s.dbs[i] = newDB(i)
 	}

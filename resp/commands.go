@@ -47,6 +47,8 @@ func serverCommands() map[string]*serverCommand {
 		{name: "bgsave", arity: -1, flags: fsm.FlagAdmin, run: cmdSave},
 		{name: "lastsave", arity: 1, run: cmdLastSave},
 		{name: "raft", loadingOK: true, arity: -2, flags: fsm.FlagAdmin, run: cmdRaft},
+		{name: "readonly", loadingOK: true, arity: 1, flags: fsm.FlagFast, run: cmdReadOnly},
+		{name: "readwrite", loadingOK: true, arity: 1, flags: fsm.FlagFast, run: cmdReadWrite},
 	}
 	m := make(map[string]*serverCommand, len(list))
 	for _, c := range list {
@@ -282,7 +284,7 @@ func cmdExec(c *conn, _ [][]byte) reply.Value {
 			return errorReply(errLoading)
 		}
 		c.settle()
-		v, err := c.srv.node.Apply(&fsm.Entry{Type: fsm.EntryExec, Cmds: cmds, Watches: watches})
+		v, err := c.pl.Propose(&fsm.Entry{Type: fsm.EntryExec, Cmds: cmds, Watches: watches}).Await()
 		if err != nil {
 			return errorReply(err)
 		}
@@ -326,17 +328,15 @@ func cmdLastSave(c *conn, _ [][]byte) reply.Value {
 	return reply.Int(c.srv.lastSave().Unix())
 }
 
-// cmdRaft is the Raft administration command. The single-node foundation
-// supports SNAPSHOT and LEADER; membership arrives with clustering.
-func cmdRaft(c *conn, args [][]byte) reply.Value {
-	switch strings.ToLower(string(args[1])) {
-	case "snapshot":
-		if err := c.srv.node.Snapshot(); err != nil {
-			return errorReply(err)
-		}
-		return reply.OK()
-	case "leader":
-		return reply.BulkString(c.srv.cfg.NodeID)
-	}
-	return reply.Err("ERR unknown subcommand '" + string(args[1]) + "'. Try RAFT HELP.")
+// cmdReadOnly switches the connection to stale reads served from the local
+// state (Redis Cluster's command for reading from replicas).
+func cmdReadOnly(c *conn, _ [][]byte) reply.Value {
+	c.readonly = true
+	return reply.OK()
+}
+
+// cmdReadWrite switches the connection back to linearizable reads.
+func cmdReadWrite(c *conn, _ [][]byte) reply.Value {
+	c.readonly = false
+	return reply.OK()
 }

@@ -34,6 +34,11 @@ type conn struct {
 	proto  int
 	authed bool
 	quit   bool
+	// readonly is set by READONLY: reads are served from the local state
+	// without coordination (bounded by --max-staleness on followers).
+	readonly bool
+	// pl keeps this connection's pipelined writes in order.
+	pl *cluster.Pipeline
 	// closing is set when the server shuts down.
 	closing atomic.Bool
 
@@ -78,6 +83,7 @@ func (s *Server) newConn(nc net.Conn) *conn {
 		born:   time.Now(),
 		proto:  2,
 		authed: s.cfg.RequirePass == "",
+		pl:     s.node.Pipeline(),
 	}
 	c.rd.SetAuthenticated(c.authed)
 	return c
@@ -229,7 +235,7 @@ func (c *conn) handle(args [][]byte) {
 		return
 	}
 	if dc.IsWrite() {
-		c.pending = append(c.pending, pendingReply{prop: c.srv.node.Propose(&fsm.Entry{
+		c.pending = append(c.pending, pendingReply{prop: c.pl.Propose(&fsm.Entry{
 			Type: fsm.EntryCommand,
 			Cmds: []fsm.Cmd{{DB: c.db, Args: args}},
 		})})
@@ -239,13 +245,20 @@ func (c *conn) handle(args [][]byte) {
 }
 
 // read serves a read-only command from the local state once a read there
-// is linearizable.
+// is linearizable, or at once on a READONLY connection.
 func (c *conn) read(args [][]byte) reply.Value {
 	c.settle()
-	if err := c.srv.node.LinearizableRead(context.Background()); err != nil {
+	if err := c.readBarrier(); err != nil {
 		return errorReply(err)
 	}
 	return c.srv.store.Read(c.db, args, time.Now().UnixMilli(), rand.Uint64())
+}
+
+func (c *conn) readBarrier() error {
+	if c.readonly {
+		return c.srv.node.StaleRead()
+	}
+	return c.srv.node.LinearizableRead(context.Background())
 }
 
 func (c *conn) refuseInMulti() {

@@ -150,7 +150,6 @@ func (s *Server) infoSections() []infoSection {
 	runtime.ReadMemStats(&ms)
 	stats := s.node.Stats()
 	uptime := int64(time.Since(s.started).Seconds())
-	role := s.role()
 	clients := len(s.clientList())
 	keyspace := []infoSection{{name: "Keyspace"}}
 	for i, n := range s.store.KeyCounts() {
@@ -181,11 +180,7 @@ func (s *Server) infoSections() []infoSection {
 			{"total_commands_processed", strconv.FormatInt(s.cmdsTotal.Load(), 10)},
 			{"rejected_calls", strconv.FormatInt(s.rejectTotal.Load(), 10)},
 		}},
-		{"Replication", [][2]string{
-			{"role", role}, {"connected_slaves", "0"}, {"raft_state", stats["state"]}, {"raft_term", stats["term"]},
-			{"raft_commit_index", stats["commit_index"]}, {"raft_applied_index", stats["applied_index"]},
-			{"raft_num_peers", stats["num_peers"]},
-		}},
+		{"Replication", s.replicationInfo()},
 	}, keyspace...)
 }
 

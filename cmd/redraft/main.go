@@ -27,6 +27,9 @@ const usage = `Redraft: a Redis-compatible key-value store replicated with Raft.
 
 Usage:
   redraft [server] [flags]   start a node (the default command)
+  redraft dev [--nodes N]    start a local N-node cluster in one process, for trying things out
+  redraft cluster status|join|remove|transfer [--addr host:port] ...
+                             inspect or change the membership through any node
   redraft version            print the version
 
 With no flags, a single node bootstraps itself on 127.0.0.1:6379 (Raft on
@@ -52,6 +55,10 @@ func run(args []string, stdout, stderr io.Writer) error {
 		switch args[0] {
 		case "server":
 			args = args[1:]
+		case "dev":
+			return runDev(args[1:], stdout, stderr)
+		case "cluster":
+			return runCluster(args[1:], stdout, stderr)
 		case "version", "--version":
 			fmt.Fprintln(stdout, "redraft", resp.Version)
 			return nil
@@ -71,11 +78,19 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 type config struct {
 	id, listen, raftListen, dataDir string
+	advertise, raftAdvertise        string
+	join                            string
+	bootstrapExpect                 int
+	nonVoter                        bool
 	requirePass                     string
 	maxBulkLen                      int64
 	snapshotThreshold               uint64
 	snapshotInterval                time.Duration
+	writeTimeout, maxStaleness      time.Duration
+	electionTimeout                 time.Duration
 	logLevel, logFormat             string
+	// log, when set, is used instead of one built from logLevel/logFormat.
+	log *slog.Logger
 }
 
 func parseFlags(args []string, stderr io.Writer) (*config, error) {
@@ -90,6 +105,14 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:6379", "host:port for Redis clients (RESP)")
 	fs.StringVar(&c.raftListen, "raft-listen", "127.0.0.1:7379", "host:port for Raft traffic between nodes")
 	fs.StringVar(&c.dataDir, "data-dir", "./redraft-data", "directory for the Raft log, stable store and snapshots")
+	fs.StringVar(&c.advertise, "advertise", "", "client address other nodes and tools report for this node (default: the --listen address)")
+	fs.StringVar(&c.raftAdvertise, "raft-advertise", "", "Raft address other nodes use to reach this node, e.g. a stable DNS name (default: the --raft-listen address)")
+	fs.StringVar(&c.join, "join", "", "comma-separated Raft addresses of members to join through (a fresh node joins; with --bootstrap-expect, fresh nodes form a cluster)")
+	fs.IntVar(&c.bootstrapExpect, "bootstrap-expect", 0, "number of fresh nodes, found through --join, that bootstrap a new cluster together")
+	fs.BoolVar(&c.nonVoter, "nonvoter", false, "join as a non-voting read replica")
+	fs.DurationVar(&c.writeTimeout, "write-timeout", 10*time.Second, "how long a write or linearizable read waits for a leader before failing with CLUSTERDOWN")
+	fs.DurationVar(&c.maxStaleness, "max-staleness", 5*time.Second, "READONLY reads on a follower are refused when it has not heard from the leader for this long")
+	fs.DurationVar(&c.electionTimeout, "election-timeout", time.Second, "Raft heartbeat and election timeout")
 	fs.StringVar(&c.requirePass, "requirepass", "", "password clients must AUTH with (empty: no authentication)")
 	fs.Int64Var(&c.maxBulkLen, "max-bulk-len", resp.DefaultMaxBulkLen, "largest bulk string a client may send, in bytes (proto-max-bulk-len)")
 	fs.Uint64Var(&c.snapshotThreshold, "snapshot-threshold", 8192, "log entries between automatic snapshots")
@@ -105,6 +128,9 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		fs.Usage()
 		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.bootstrapExpect > 1 && c.join == "" {
+		return nil, errors.New("--bootstrap-expect needs --join with the other nodes' Raft addresses")
 	}
 	return &c, nil
 }
@@ -167,28 +193,47 @@ func resolveID(dataDir, flagID string) (string, error) {
 	return flagID, nil
 }
 
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
 func serve(ctx context.Context, c *config) error {
-	log, err := newLogger(c)
-	if err != nil {
-		return err
+	log := c.log
+	if log == nil {
+		var err error
+		if log, err = newLogger(c); err != nil {
+			return err
+		}
 	}
 	id, err := resolveID(c.dataDir, c.id)
 	if err != nil {
 		return err
 	}
+	ln, err := net.Listen("tcp", c.listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	advertise := c.advertise
+	if advertise == "" {
+		advertise = ln.Addr().String()
+	}
 	store := fsm.NewStore()
 	node, err := cluster.Open(cluster.Config{
-		ID: id, RaftAddr: c.raftListen, DataDir: c.dataDir,
+		ID: id, RaftAddr: c.raftListen, RaftAdvertise: c.raftAdvertise, RESPAddr: advertise, DataDir: c.dataDir,
+		JoinAddrs: splitList(c.join), BootstrapExpect: c.bootstrapExpect, NonVoter: c.nonVoter,
 		SnapshotThreshold: c.snapshotThreshold, SnapshotInterval: c.snapshotInterval,
+		WriteTimeout: c.writeTimeout, MaxStaleness: c.maxStaleness, ElectionTimeout: c.electionTimeout,
 		Logger: log,
 	}, store)
 	if err != nil {
+		ln.Close()
 		return err
-	}
-	ln, err := net.Listen("tcp", c.listen)
-	if err != nil {
-		node.Close()
-		return fmt.Errorf("listen: %w", err)
 	}
 	_, portStr, _ := net.SplitHostPort(ln.Addr().String())
 	port, _ := strconv.Atoi(portStr)
