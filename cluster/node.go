@@ -202,6 +202,12 @@ func (n *Node) raftConfig() *raft.Config {
 	return rc
 }
 
+// raftIOTimeout bounds one Raft RPC's network I/O (hashicorp/raft scales it
+// up for snapshot transfers). It also bounds how long a stalled connection
+// (a partitioned or paused peer) can hold up replication to that peer or a
+// shutdown.
+const raftIOTimeout = 3 * time.Second
+
 // listen opens the Raft port, shared by the Raft transport and the RPC.
 func (n *Node) listen(logger hclog.Logger) error {
 	ln, err := net.Listen("tcp", n.cfg.RaftAddr)
@@ -226,7 +232,7 @@ func (n *Node) listen(logger hclog.Logger) error {
 	n.mux = newMux(ln, namedAddr{adv, advAddr}, n.ClusterID, n.log)
 	n.peers = newPeers(n.mux, 5*time.Second)
 	n.transport = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
-		Stream: raftLayer{n.mux}, MaxPool: 3, Timeout: 10 * time.Second, Logger: logger,
+		Stream: raftLayer{n.mux}, MaxPool: 3, Timeout: raftIOTimeout, Logger: logger,
 	})
 	return nil
 }
