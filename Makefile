@@ -3,7 +3,8 @@
 #   make build          build bin/redraft
 #   make test           deps, vet, Go tests (race), Python tests, brief fuzzing
 #   make deps           install test prerequisites if missing (hack/deps.sh)
-#   make test-go        go test -race ./...
+#   make test-go        go test -race ./... (all but the fault suite)
+#   make test-fault     the fault-tolerance suite, verbose so its reports print (root: network namespaces)
 #   make test-python    pytest $(PYTEST_DIRS) (needs $(VENV), see .ci/run)
 #   make fuzz           run every Fuzz target for $(FUZZTIME)
 #   make bench          redis-benchmark: Redraft vs redis-server (bench/run.sh)
@@ -22,7 +23,7 @@ GOTEST_TIMEOUT ?= 30m
 GOTESTFLAGS    ?=
 PYTEST_DIRS    ?= test/python test/huey
 
-.PHONY: all build deps vet test test-go test-python fuzz bench clean
+.PHONY: all build deps vet test test-go test-fault test-python fuzz bench clean
 
 all: build
 
@@ -39,14 +40,23 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 
 test: deps
-	$(MAKE) -k vet test-go test-python fuzz
+	$(MAKE) -k vet test-go test-fault test-python fuzz
 
 deps:
 	VENV=$(VENV) hack/deps.sh
 
+FAULT_PKG := ./test/fault
+
 test-go:
-	@echo "==> go test -race ./..."
-	$(GO) test -race -count=1 -timeout $(GOTEST_TIMEOUT) $(GOTESTFLAGS) ./...
+	@echo "==> go test -race (every package but $(FAULT_PKG))"
+	$(GO) test -race -count=1 -timeout $(GOTEST_TIMEOUT) $(GOTESTFLAGS) $$($(GO) list ./... | grep -v '/test/fault$$')
+
+# The fault suite runs real clusters through kill -9, pauses and network
+# partitions (network namespaces need root) and prints a Jepsen-style report
+# per scenario, hence -v.
+test-fault:
+	@echo "==> fault-tolerance suite ($(FAULT_PKG))"
+	$(GO) test -v -count=1 -timeout $(GOTEST_TIMEOUT) $(GOTESTFLAGS) $(FAULT_PKG)
 
 test-python:
 	@echo "==> pytest $(PYTEST_DIRS)"

@@ -75,10 +75,8 @@ func (n *Node) formOrJoin() bool {
 		return true
 	}
 	peers := n.askPeers()
-	for _, st := range peers {
-		if st.HasState && st.LeaderID != "" {
-			return n.requestJoin(st.RaftAddr)
-		}
+	if via := joinVia(peers); via != "" {
+		return n.requestJoin(via)
 	}
 	if n.cfg.BootstrapExpect < 1 || !n.inJoinList() {
 		return false
@@ -117,6 +115,21 @@ func (n *Node) inJoinList() bool {
 		}
 	}
 	return false
+}
+
+// joinVia picks the member to send a join request to: the leader itself if
+// it answered, else a member that knows a leader (it forwards the request).
+func joinVia(peers []Status) string {
+	via := ""
+	for _, st := range peers {
+		switch {
+		case st.HasState && st.State == raft.Leader.String():
+			return st.RaftAddr
+		case st.HasState && st.LeaderID != "" && via == "":
+			via = st.RaftAddr
+		}
+	}
+	return via
 }
 
 func containsID(ss []raft.Server, id string) bool {

@@ -171,6 +171,10 @@ func (n *Node) Admin(ctx context.Context, a AdminArgs) error {
 }
 
 func (n *Node) forwardAdmin(ctx context.Context, a AdminArgs) error {
+	// Finding a leader is bounded like a write; the change itself (a new
+	// voter catching up) may then take up to ctx.
+	find, cancel := context.WithTimeout(ctx, n.cfg.WriteTimeout)
+	defer cancel()
 	for {
 		_, addr := n.Leader()
 		if addr != "" {
@@ -182,7 +186,7 @@ func (n *Node) forwardAdmin(ctx context.Context, a AdminArgs) error {
 			n.log.Debug("forwarding a membership request failed", "leader", addr, "err", err)
 		}
 		select {
-		case <-ctx.Done():
+		case <-find.Done():
 			return ErrNoLeader
 		case <-n.closing:
 			return ErrShutdown

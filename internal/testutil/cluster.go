@@ -436,6 +436,20 @@ func (c *Cluster) Stop(i int) { c.t.Helper(); c.Node(i).Stop() }
 // Start starts node i again; see ClusterNode.Start.
 func (c *Cluster) Start(i int) { c.t.Helper(); c.Node(i).Start() }
 
+// StartAll starts the given stopped nodes together and then waits until
+// each answers PING. Starting them one by one would not do after a full
+// stop: a node answers -LOADING until it has caught up with a leader, and
+// there is no leader until a quorum runs.
+func (c *Cluster) StartAll(nodes ...int) {
+	c.t.Helper()
+	for _, i := range nodes {
+		c.Node(i).launch()
+	}
+	for _, i := range nodes {
+		c.Node(i).waitPong(c.opts.Timeout)
+	}
+}
+
 // Restart stops node i if it runs and starts it again; see
 // ClusterNode.Restart.
 func (c *Cluster) Restart(i int) { c.t.Helper(); c.Node(i).Restart() }
