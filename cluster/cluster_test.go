@@ -314,3 +314,35 @@ func Test_NodeOfAnotherClusterIsRefused(t *testing.T) {
 		t.Fatalf("join of a node from another cluster: err = %v", err)
 	}
 }
+
+func Test_NewNodeCatchesUpThroughSnapshotInstall(t *testing.T) {
+	cfg := nodeConfig(t, "n1", nil, 0)
+	cfg.SnapshotThreshold, cfg.TrailingLogs = 64, 16
+	first := openNode(t, cfg)
+	waitFor(t, 10*time.Second, "n1 ready", first.IsReady)
+	for i := range 300 {
+		mustApply(t, first, "SET", fmt.Sprintf("k%d", i), fmt.Sprint(i))
+	}
+	if err := first.Snapshot(); err != nil {
+		t.Fatal(err)
+	}
+	for range 50 {
+		mustApply(t, first, "INCR", "after-snapshot")
+	}
+	// The log no longer holds the first writes: n2 can only get them from
+	// a snapshot.
+	second := openNode(t, nodeConfig(t, "n2", []string{first.advertise}, 0))
+	waitFor(t, 20*time.Second, "n2 a caught-up voter", func() bool {
+		members, _ := first.Members()
+		return len(members) == 2 && members[1].Voter && second.IsReady()
+	})
+	if got := linearGet(t, second, "k0"); string(got.Str) != "0" {
+		t.Fatalf("k0 on the new node = %q, want 0", got.Str)
+	}
+	if got := linearGet(t, second, "after-snapshot"); string(got.Str) != "50" {
+		t.Fatalf("after-snapshot on the new node = %q, want 50", got.Str)
+	}
+	if s := second.Stats()["last_snapshot_index"]; s == "0" {
+		t.Fatalf("the new node never installed a snapshot (last_snapshot_index %s)", s)
+	}
+}
