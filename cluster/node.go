@@ -114,6 +114,8 @@ type Node struct {
 	// (blocking pops, EXEC) an identity (origin ID, session, seq) by which
 	// the state machine de-duplicates retries; connections have their own.
 	session *session
+	// reads batches this node's read-index requests to the leader.
+	reads *readBatcher
 
 	mu sync.Mutex
 	// readyTerm is the term in which this node, as leader, has applied every
@@ -141,6 +143,7 @@ func Open(cfg Config, store *fsm.Store) (*Node, error) {
 	}
 	n := &Node{cfg: cfg, store: store, log: cfg.Logger, readyCh: make(chan struct{}), appliedCh: make(chan struct{}), closing: make(chan struct{})}
 	n.session = newSession()
+	n.reads = &readBatcher{n: n}
 	id, err := readClusterIDFile(cfg.DataDir)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package cluster
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -47,18 +48,83 @@ func (n *Node) tryReadIndex(ctx context.Context) error {
 		_, err := n.leaderReadIndex(ctx)
 		return err
 	}
+	index, err := n.reads.index(ctx)
+	if err != nil {
+		return err
+	}
+	return n.waitApplied(ctx, index)
+}
+
+// readBatcher shares read-index requests among a follower's concurrent
+// reads: at most one request is in flight to the leader, and the reads
+// that arrive meanwhile wait for the next one (not the one in flight,
+// which the leader may have answered before they arrived).
+type readBatcher struct {
+	n *Node
+
+	mu       sync.Mutex
+	inflight bool
+	next     *readBatch
+}
+
+// readBatch is one read-index request and the reads waiting for it.
+type readBatch struct {
+	done  chan struct{}
+	index uint64
+	err   error
+}
+
+func (b *readBatcher) index(ctx context.Context) (uint64, error) {
+	b.mu.Lock()
+	if b.next == nil {
+		b.next = &readBatch{done: make(chan struct{})}
+	}
+	rb := b.next
+	if !b.inflight {
+		b.launchLocked()
+	}
+	b.mu.Unlock()
+	select {
+	case <-rb.done:
+		return rb.index, rb.err
+	case <-ctx.Done():
+		return 0, ErrNoLeader
+	}
+}
+
+// launchLocked sends the waiting batch; called with mu held.
+func (b *readBatcher) launchLocked() {
+	rb := b.next
+	b.next = nil
+	b.inflight = true
+	go func() {
+		rb.index, rb.err = b.n.askReadIndex()
+		close(rb.done)
+		b.mu.Lock()
+		b.inflight = false
+		if b.next != nil {
+			b.launchLocked()
+		}
+		b.mu.Unlock()
+	}()
+}
+
+// askReadIndex asks the leader for a read index.
+func (n *Node) askReadIndex() (uint64, error) {
 	addr, _ := n.raft.LeaderWithID()
 	if addr == "" {
-		return ErrNoLeader
+		return 0, ErrNoLeader
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), n.cfg.WriteTimeout)
+	defer cancel()
 	var out ReadIndexReply
 	if err := n.peers.call(ctx, string(addr), "ReadIndex", Empty{}, &out); err != nil {
-		return ErrNoLeader
+		return 0, ErrNoLeader
 	}
 	if out.Code != codeOK {
-		return errOf(out.Code, out.Msg)
+		return 0, errOf(out.Code, out.Msg)
 	}
-	return n.waitApplied(ctx, out.Index)
+	return out.Index, nil
 }
 
 // leaderReadIndex is the leader's half of a read index: the index every
