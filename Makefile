@@ -83,5 +83,10 @@ fuzz:
 bench:
 	bench/run.sh
 
+# 3-node cluster vs redis-server appendfsync always/everysec (bench/cluster.sh)
+.PHONY: bench-cluster
+bench-cluster:
+	bench/cluster.sh
+
 clean:
 	rm -rf bin
