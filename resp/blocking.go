@@ -269,7 +269,7 @@ func (c *conn) blockingPop(args [][]byte) reply.Value {
 }
 
 func (c *conn) proposeNow(args [][]byte) reply.Value {
-	return awaitReply(c.pl.Propose(&fsm.Entry{Type: fsm.EntryCommand, Cmds: []fsm.Cmd{{DB: c.db, Args: args}}}))
+	return awaitReply(c.propose(&fsm.Entry{Type: fsm.EntryCommand, Cmds: []fsm.Cmd{{DB: c.db, Args: args}}}))
 }
 
 // putBack returns what a pop took for a client that is gone.

@@ -284,7 +284,7 @@ func cmdExec(c *conn, _ [][]byte) reply.Value {
 			return errorReply(errLoading)
 		}
 		c.settle()
-		v, err := c.pl.Propose(&fsm.Entry{Type: fsm.EntryExec, Cmds: cmds, Watches: watches}).Await()
+		v, err := c.propose(&fsm.Entry{Type: fsm.EntryExec, Cmds: cmds, Watches: watches}).Await()
 		if err != nil {
 			return errorReply(err)
 		}

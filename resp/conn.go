@@ -39,6 +39,13 @@ type conn struct {
 	readonly bool
 	// pl keeps this connection's pipelined writes in order.
 	pl *cluster.Pipeline
+	// fresh is set by a linearizable read barrier and holds while the
+	// connection proposes nothing and reads nothing more from the socket
+	// (freshReads is the socket read count when the barrier started):
+	// a pipelined read parsed meanwhile arrived before the barrier, so the
+	// barrier covers it too.
+	fresh      bool
+	freshReads uint64
 	// closing is set when the server shuts down.
 	closing atomic.Bool
 
@@ -235,7 +242,7 @@ func (c *conn) handle(args [][]byte) {
 		return
 	}
 	if dc.IsWrite() {
-		c.pending = append(c.pending, pendingReply{prop: c.pl.Propose(&fsm.Entry{
+		c.pending = append(c.pending, pendingReply{prop: c.propose(&fsm.Entry{
 			Type: fsm.EntryCommand,
 			Cmds: []fsm.Cmd{{DB: c.db, Args: args}},
 		})})
@@ -258,7 +265,22 @@ func (c *conn) readBarrier() error {
 	if c.readonly {
 		return c.srv.node.StaleRead()
 	}
-	return c.srv.node.LinearizableRead(context.Background())
+	reads := c.rd.Reads()
+	if c.fresh && c.freshReads == reads {
+		return nil
+	}
+	if err := c.srv.node.LinearizableRead(context.Background()); err != nil {
+		return err
+	}
+	c.fresh, c.freshReads = true, reads
+	return nil
+}
+
+// propose starts a write of this connection; a later read needs a new
+// barrier to be sure to see it.
+func (c *conn) propose(e *fsm.Entry) *cluster.Proposal {
+	c.fresh = false
+	return c.pl.Propose(e)
 }
 
 func (c *conn) refuseInMulti() {

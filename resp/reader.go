@@ -39,6 +39,7 @@ func protoErr(msg string) error { return &ProtocolError{msg} }
 // Reader parses commands from a client.
 type Reader struct {
 	br         *bufio.Reader
+	src        *countingReader
 	maxBulkLen int64
 	// authed relaxes the unauthenticated limits.
 	authed bool
@@ -49,8 +50,24 @@ func NewReader(r io.Reader, maxBulkLen int64) *Reader {
 	if maxBulkLen <= 0 {
 		maxBulkLen = DefaultMaxBulkLen
 	}
-	return &Reader{br: bufio.NewReaderSize(r, 16<<10), maxBulkLen: maxBulkLen, authed: true}
+	src := &countingReader{r: r}
+	return &Reader{br: bufio.NewReaderSize(src, 16<<10), src: src, maxBulkLen: maxBulkLen, authed: true}
 }
+
+// countingReader counts the reads from the connection.
+type countingReader struct {
+	r     io.Reader
+	reads uint64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	c.reads++
+	return c.r.Read(p)
+}
+
+// Reads is how many times the connection has been read from: commands
+// parsed while it stays the same had all arrived before it was taken.
+func (r *Reader) Reads() uint64 { return r.src.reads }
 
 // SetAuthenticated switches between the unauthenticated and normal limits.
 func (r *Reader) SetAuthenticated(ok bool) { r.authed = ok }
