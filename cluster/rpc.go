@@ -208,14 +208,28 @@ func (p *peers) closeAll() {
 // errNotSent marks a call that never reached the peer.
 var errNotSent = errors.New("not sent")
 
-// start sends a call without waiting for its answer.
+// start sends a call without waiting for its answer. A pooled connection
+// found dead before anything was sent on it (the peer restarted) is
+// replaced once.
 func (p *peers) start(addr, method string, args, out any) (*rpc.Call, *rpc.Client, error) {
-	c, err := p.client(addr)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", errNotSent, err)
+	for attempt := 0; ; attempt++ {
+		c, err := p.client(addr)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", errNotSent, err)
+		}
+		call := c.Go(rpcService+"."+method, args, out, make(chan *rpc.Call, 1))
+		select {
+		case <-call.Done:
+			if errors.Is(call.Error, rpc.ErrShutdown) && attempt == 0 {
+				p.drop(addr, c)
+				continue
+			}
+			// Done already fired: hand it back for wait.
+			call.Done <- call
+		default:
+		}
+		return call, c, nil
 	}
-	call := c.Go(rpcService+"."+method, args, out, make(chan *rpc.Call, 1))
-	return call, c, nil
 }
 
 // wait waits for a started call; a call still running when ctx ends is

@@ -175,6 +175,11 @@ func printNodes(w io.Writer, v any) error {
 		if m["voter"] == "1" {
 			voter = "yes"
 		}
+		for _, k := range []string{"id", "raft-addr", "addr", "state", "applied"} {
+			if m[k] == "" {
+				m[k] = "-"
+			}
+		}
 		fmt.Fprintf(w, "%-12s %-22s %-22s %-6s %-12s %s\n", m["id"], m["raft-addr"], m["addr"], voter, m["state"], m["applied"])
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +28,32 @@ func FreePort(t testing.TB) int {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
+}
+
+// FreeConsecutivePorts returns the first of n consecutive free loopback
+// ports (for `redraft dev`, which numbers its nodes' ports from a base).
+func FreeConsecutivePorts(t testing.TB, n int) int {
+	t.Helper()
+	for range 100 {
+		base := FreePort(t)
+		if base+n > 65535 {
+			continue
+		}
+		free := true
+		for p := base + 1; p < base+n && free; p++ {
+			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+			if err != nil {
+				free = false
+				continue
+			}
+			l.Close()
+		}
+		if free {
+			return base
+		}
+	}
+	t.Fatalf("testutil: no %d consecutive free ports found", n)
+	return 0
 }
 
 // ModuleRoot returns the directory holding the repository's go.mod, found by

@@ -575,6 +575,13 @@ func (n *ClusterNode) Start() {
 	n.waitPong(n.c.opts.Timeout)
 }
 
+// Launch starts the node again without waiting for it to answer: a node
+// that cannot reach a leader (removed, or cut off) answers only -LOADING.
+func (n *ClusterNode) Launch() {
+	n.c.t.Helper()
+	n.launch()
+}
+
 // Restart stops the node with SIGTERM if it runs, then starts it as Start
 // does.
 func (n *ClusterNode) Restart() {
