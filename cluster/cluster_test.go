@@ -346,3 +346,31 @@ func Test_NewNodeCatchesUpThroughSnapshotInstall(t *testing.T) {
 		t.Fatalf("the new node never installed a snapshot (last_snapshot_index %s)", s)
 	}
 }
+
+func Test_NodeBackWithANewAddressResumesItsMembership(t *testing.T) {
+	nodes := startCluster(t, 3)
+	leader, followers := leaderOf(t, nodes)
+	moved := followers[0]
+	moved.close()
+	mustApply(t, leader, "SET", "while-away", "1")
+	// Same ID and data dir, a new address (a pod rescheduled with a new IP).
+	cfg := moved.cfg
+	cfg.RaftAddr = freeAddr(t)
+	back := openNode(t, cfg)
+	waitFor(t, 20*time.Second, "the leader to know the new address", func() bool {
+		members, err := leader.Members()
+		if err != nil {
+			return false
+		}
+		for _, m := range members {
+			if m.ID == cfg.ID {
+				return m.Addr == cfg.RaftAddr && m.Voter
+			}
+		}
+		return false
+	})
+	waitFor(t, 20*time.Second, "the moved node to catch up", back.IsReady)
+	if got := linearGet(t, back, "while-away"); string(got.Str) != "1" {
+		t.Fatalf("moved node reads %q, want 1", got.Str)
+	}
+}
