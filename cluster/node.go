@@ -12,6 +12,7 @@ import (
 	"net/rpc"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -58,6 +59,9 @@ type Config struct {
 	// (default 1s, as hashicorp/raft).
 	ElectionTimeout time.Duration
 	Logger          *slog.Logger
+	// Observer receives the latencies of the write path, for metrics;
+	// nil discards them.
+	Observer Observer
 }
 
 func (c *Config) setDefaults() {
@@ -81,6 +85,9 @@ func (c *Config) setDefaults() {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
+	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
 	}
 }
 
@@ -125,7 +132,8 @@ type Node struct {
 	readyCh   chan struct{}
 	// clusterID is the cluster this data dir belongs to ("" until known).
 	clusterID string
-	// lastSnapshot is when this process last took a snapshot.
+	// lastSnapshot is when this process last wrote a snapshot, or was
+	// asked for one and found the latest one current.
 	lastSnapshot time.Time
 	// appliedCh is closed and replaced whenever entries are applied.
 	appliedCh chan struct{}
@@ -169,7 +177,8 @@ func Open(cfg Config, store *fsm.Store) (*Node, error) {
 		n.closeStores()
 		return nil, fmt.Errorf("inspect raft state: %w", err)
 	}
-	n.raft, err = raft.NewRaft(rc, &notifyingFSM{FSM: fsm.NewFSM(store), n: n}, n.logStore, n.logStore, snaps, n.transport)
+	logs := timedLogStore{LogStore: n.logStore, obs: cfg.Observer}
+	n.raft, err = raft.NewRaft(rc, &notifyingFSM{FSM: fsm.NewFSM(store), n: n}, logs, n.logStore, snaps, n.transport)
 	if err != nil {
 		n.closeStores()
 		return nil, fmt.Errorf("start raft: %w", err)
@@ -302,6 +311,33 @@ func (f *notifyingFSM) Restore(rc io.ReadCloser) error {
 	err := f.FSM.Restore(rc)
 	f.n.notifyApplied()
 	return err
+}
+
+// Snapshot wraps the state machine's snapshot so that the node learns when
+// one was written, whether Raft took it on its own (the threshold) or on
+// request: LASTSAVE and the metrics report it.
+func (f *notifyingFSM) Snapshot() (raft.FSMSnapshot, error) {
+	s, err := f.FSM.Snapshot()
+	if err != nil {
+		return nil, err
+	}
+	return &recordedSnapshot{FSMSnapshot: s, n: f.n}, nil
+}
+
+// recordedSnapshot records the time a snapshot was persisted.
+type recordedSnapshot struct {
+	raft.FSMSnapshot
+	n *Node
+}
+
+func (s *recordedSnapshot) Persist(sink raft.SnapshotSink) error {
+	if err := s.FSMSnapshot.Persist(sink); err != nil {
+		return err
+	}
+	s.n.mu.Lock()
+	s.n.lastSnapshot = time.Now()
+	s.n.mu.Unlock()
+	return nil
 }
 
 func (n *Node) notifyApplied() {
@@ -442,12 +478,18 @@ func (n *Node) classify(err error) error {
 
 // Snapshot takes a snapshot now.
 func (n *Node) Snapshot() error {
-	if err := n.raft.Snapshot().Error(); err != nil && !errors.Is(err, raft.ErrNothingNewToSnapshot) {
+	err := n.raft.Snapshot().Error()
+	switch {
+	case errors.Is(err, raft.ErrNothingNewToSnapshot):
+		// The latest snapshot holds the current state: for LASTSAVE that
+		// is as good as writing a new one. A written one records its time
+		// itself (recordedSnapshot).
+		n.mu.Lock()
+		n.lastSnapshot = time.Now()
+		n.mu.Unlock()
+	case err != nil:
 		return fmt.Errorf("snapshot: %w", err)
 	}
-	n.mu.Lock()
-	n.lastSnapshot = time.Now()
-	n.mu.Unlock()
 	return nil
 }
 
@@ -491,6 +533,16 @@ func (n *Node) LastSnapshotTime(fallback time.Time) time.Time {
 		return fallback
 	}
 	return n.lastSnapshot
+}
+
+// LastSnapshot returns the index of the latest snapshot (0 if there is
+// none) and when this process last wrote one (zero if it has not: the
+// snapshot is from before a restart, or there is none), for metrics.
+func (n *Node) LastSnapshot() (index uint64, at time.Time) {
+	index, _ = strconv.ParseUint(n.raft.Stats()["last_snapshot_index"], 10, 64)
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return index, n.lastSnapshot
 }
 
 // slogWriter carries hashicorp/raft's log lines into the node's structured

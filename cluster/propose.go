@@ -198,7 +198,11 @@ func (p *Proposal) Await() (reply.Value, error) {
 	}
 	for {
 		v, err := p.result()
-		if err == nil || !retryable(err) {
+		if err == nil {
+			p.n.cfg.Observer.ObserveWrite(time.Since(p.start))
+			return v, nil
+		}
+		if !retryable(err) {
 			return v, err
 		}
 		if time.Since(p.start) >= p.n.cfg.WriteTimeout {

@@ -78,6 +78,9 @@ type queued struct {
 type pendingReply struct {
 	v    reply.Value
 	prop *cluster.Proposal
+	// stat counts the reply once it is known; nil for replies to no
+	// command (a protocol error).
+	stat *commandStat
 }
 
 func (s *Server) newConn(nc net.Conn) *conn {
@@ -142,6 +145,9 @@ func (c *conn) flush() bool {
 		if p.prop != nil {
 			v = awaitReply(p.prop)
 		}
+		if p.stat != nil {
+			p.stat.record(v)
+		}
 		buf := reply.Append(c.w.AvailableBuffer(), v, c.proto)
 		if _, err := c.w.Write(buf); err != nil {
 			c.pending = c.pending[:0]
@@ -184,12 +190,21 @@ func errorReply(err error) reply.Value {
 	return reply.Err("ERR " + msg)
 }
 
+// handle runs one command and queues its reply, counted in the command's
+// statistics once it is known (a write's when its proposal completes).
 func (c *conn) handle(args [][]byte) {
 	c.srv.cmdsTotal.Add(1)
 	name := fsm.LowerName(args[0])
 	c.mu.Lock()
 	c.lastCmd = name
 	c.mu.Unlock()
+	p := c.dispatch(name, args)
+	p.stat = c.srv.stats.of(name)
+	c.pending = append(c.pending, p)
+}
+
+// dispatch runs a command, or proposes it, and returns its reply.
+func (c *conn) dispatch(name string, args [][]byte) pendingReply {
 	sc := c.srv.cmds[name]
 	var dc *fsm.Command
 	if sc == nil {
@@ -198,13 +213,11 @@ func (c *conn) handle(args [][]byte) {
 	if sc == nil && dc == nil {
 		c.srv.rejectTotal.Add(1)
 		c.refuseInMulti()
-		c.push(unknownCommand(args))
-		return
+		return pendingReply{v: unknownCommand(args)}
 	}
 	if !c.authed && (sc == nil || !sc.noAuth) {
 		c.refuseInMulti()
-		c.push(reply.Err("NOAUTH Authentication required."))
-		return
+		return pendingReply{v: reply.Err("NOAUTH Authentication required.")}
 	}
 	arity := 0
 	if sc != nil {
@@ -218,37 +231,30 @@ func (c *conn) handle(args [][]byte) {
 			// and words the error so even outside MULTI.
 			c.resetMulti()
 			c.watches = nil
-			c.push(reply.Err("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command"))
-			return
+			return pendingReply{v: reply.Err("EXECABORT Transaction discarded because of: wrong number of arguments for 'exec' command")}
 		}
 		c.refuseInMulti()
-		c.push(reply.Err("ERR wrong number of arguments for '" + name + "' command"))
-		return
+		return pendingReply{v: reply.Err("ERR wrong number of arguments for '" + name + "' command")}
 	}
 	if c.multi && (sc == nil || !sc.immediate) {
-		c.enqueue(args, sc)
-		return
+		return pendingReply{v: c.enqueue(args, sc)}
 	}
 	if !c.srv.node.IsReady() && (sc == nil || !sc.loadingOK) {
-		c.push(errorReply(cluster.ErrLoading))
-		return
+		return pendingReply{v: errorReply(cluster.ErrLoading)}
 	}
 	if sc != nil {
-		c.push(sc.run(c, args))
-		return
+		return pendingReply{v: sc.run(c, args)}
 	}
 	if dc.Flags&fsm.FlagBlocking != 0 {
-		c.push(c.blockingPop(args))
-		return
+		return pendingReply{v: c.blockingPop(args)}
 	}
 	if dc.IsWrite() {
-		c.pending = append(c.pending, pendingReply{prop: c.propose(&fsm.Entry{
+		return pendingReply{prop: c.propose(&fsm.Entry{
 			Type: fsm.EntryCommand,
 			Cmds: []fsm.Cmd{{DB: c.db, Args: args}},
-		})})
-		return
+		})}
 	}
-	c.push(c.read(args))
+	return pendingReply{v: c.read(args)}
 }
 
 // read serves a read-only command from the local state once a read there
@@ -289,7 +295,7 @@ func (c *conn) refuseInMulti() {
 	}
 }
 
-func (c *conn) enqueue(args [][]byte, sc *serverCommand) {
+func (c *conn) enqueue(args [][]byte, sc *serverCommand) reply.Value {
 	if sc != nil && sc.name == "select" {
 		// An invalid index is queued too: it fails when EXEC runs it.
 		if n, errv := parseDB(args[1]); errv == nil {
@@ -297,7 +303,7 @@ func (c *conn) enqueue(args [][]byte, sc *serverCommand) {
 		}
 	}
 	c.queue = append(c.queue, queued{args: args, db: c.queueDB, local: sc})
-	c.push(reply.Queued())
+	return reply.Queued()
 }
 
 func arityOK(arity, argc int) bool {

@@ -34,6 +34,7 @@ type Server struct {
 	log     *slog.Logger
 	started time.Time
 	cmds    map[string]*serverCommand
+	stats   commandStats
 	hub     *blockHub
 	done    chan struct{}
 
@@ -59,6 +60,7 @@ func NewServer(cfg Config, store *fsm.Store, node *cluster.Node) *Server {
 	}
 	s := &Server{cfg: cfg, store: store, node: node, log: cfg.Logger, started: time.Now(), conns: make(map[*conn]struct{}), done: make(chan struct{})}
 	s.cmds = serverCommands()
+	s.stats = newCommandStats(s.commandNames())
 	s.hub = newBlockHub(s)
 	store.OnWrite(s.hub.written)
 	go s.hub.run(s.done)

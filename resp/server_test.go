@@ -20,6 +20,13 @@ import (
 // loopback ports with its data in a temporary directory.
 func startServer(t *testing.T, cfg Config) string {
 	t.Helper()
+	_, addr := startTestServer(t, cfg)
+	return addr
+}
+
+// startTestServer is startServer that also returns the server.
+func startTestServer(t *testing.T, cfg Config) (*Server, string) {
+	t.Helper()
 	store := fsm.NewStore()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	node, err := cluster.Open(cluster.Config{ID: "n1", RaftAddr: "127.0.0.1:0", DataDir: t.TempDir(), Logger: log}, store)
@@ -44,7 +51,7 @@ func startServer(t *testing.T, cfg Config) string {
 		srv.Shutdown(ctx)
 		node.Close()
 	})
-	return ln.Addr().String()
+	return srv, ln.Addr().String()
 }
 
 type client struct {

@@ -20,6 +20,8 @@ import (
 
 	"github.com/redraft/redraft/cluster"
 	"github.com/redraft/redraft/fsm"
+	"github.com/redraft/redraft/httpd"
+	"github.com/redraft/redraft/metrics"
 	"github.com/redraft/redraft/resp"
 )
 
@@ -78,6 +80,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 
 type config struct {
 	id, listen, raftListen, dataDir string
+	httpListen                      string
 	advertise, raftAdvertise        string
 	join                            string
 	bootstrapExpect                 int
@@ -104,6 +107,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.id, "id", "", "stable node ID (e.g. the pod name); remembered in the data dir (default \"node1\" for a new data dir)")
 	fs.StringVar(&c.listen, "listen", "127.0.0.1:6379", "host:port for Redis clients (RESP)")
 	fs.StringVar(&c.raftListen, "raft-listen", "127.0.0.1:7379", "host:port for Raft traffic between nodes")
+	fs.StringVar(&c.httpListen, "http-listen", "", "host:port for HTTP: /livez and /readyz probes, Prometheus /metrics, JSON /status (empty: no HTTP)")
 	fs.StringVar(&c.dataDir, "data-dir", "./redraft-data", "directory for the Raft log, stable store and snapshots")
 	fs.StringVar(&c.advertise, "advertise", "", "client address other nodes and tools report for this node (default: the --listen address)")
 	fs.StringVar(&c.raftAdvertise, "raft-advertise", "", "Raft address other nodes use to reach this node, e.g. a stable DNS name (default: the --raft-listen address)")
@@ -223,16 +227,32 @@ func serve(ctx context.Context, c *config) error {
 	if advertise == "" {
 		advertise = ln.Addr().String()
 	}
-	store := fsm.NewStore()
-	node, err := cluster.Open(cluster.Config{
+	ccfg := cluster.Config{
 		ID: id, RaftAddr: c.raftListen, RaftAdvertise: c.raftAdvertise, RESPAddr: advertise, DataDir: c.dataDir,
 		JoinAddrs: splitList(c.join), BootstrapExpect: c.bootstrapExpect, NonVoter: c.nonVoter,
 		SnapshotThreshold: c.snapshotThreshold, SnapshotInterval: c.snapshotInterval,
 		WriteTimeout: c.writeTimeout, MaxStaleness: c.maxStaleness, ElectionTimeout: c.electionTimeout,
 		Logger: log,
-	}, store)
+	}
+	// The HTTP port is taken before Raft starts, like the RESP port, so a
+	// port conflict fails the start instead of leaving a node without probes.
+	var httpLn net.Listener
+	var mtr *metrics.Metrics
+	if c.httpListen != "" {
+		if httpLn, err = net.Listen("tcp", c.httpListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("http listen: %w", err)
+		}
+		mtr = metrics.New()
+		ccfg.Observer = mtr
+	}
+	store := fsm.NewStore()
+	node, err := cluster.Open(ccfg, store)
 	if err != nil {
 		ln.Close()
+		if httpLn != nil {
+			httpLn.Close()
+		}
 		return err
 	}
 	_, portStr, _ := net.SplitHostPort(ln.Addr().String())
@@ -241,8 +261,15 @@ func serve(ctx context.Context, c *config) error {
 		RequirePass: c.requirePass, MaxBulkLen: c.maxBulkLen, Port: port, DataDir: c.dataDir, NodeID: id, Logger: log,
 	}, store, node)
 	log.Info("redraft listening", "id", id, "addr", ln.Addr().String(), "raft", c.raftListen, "data_dir", c.dataDir, "version", resp.Version)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	var hs *httpd.Server
+	if httpLn != nil {
+		mtr.Watch(node, store, srv)
+		hs = httpd.New(node, mtr.Handler(log), log)
+		log.Info("http listening", "addr", httpLn.Addr().String())
+		go func() { errc <- hs.Serve(httpLn) }()
+	}
 
 	select {
 	case <-ctx.Done():
@@ -257,6 +284,13 @@ func serve(ctx context.Context, c *config) error {
 	}
 	if e := node.Close(); e != nil {
 		log.Warn("raft shutdown", "err", e)
+	}
+	// HTTP stops last: while the node closes, /readyz says so and
+	// /metrics can still be scraped.
+	if hs != nil {
+		if e := hs.Shutdown(sctx); e != nil {
+			log.Warn("http requests did not finish in time", "err", e)
+		}
 	}
 	log.Info("stopped")
 	return err
