@@ -48,20 +48,94 @@ var goRedisCases = []struct {
 func startServer(t *testing.T, password string) string {
 	t.Helper()
 	if os.Getenv("REDRAFT_CLIENTS_TARGET") == "redis" {
-		if password != "" {
-			return testutil.StartRedis(t, "--requirepass", password).Addr()
-		}
-		return testutil.StartRedis(t).Addr()
+		return startRedis(t, password)
 	}
 	return testutil.StartRedraft(t, testutil.Options{RequirePass: password}).Addr()
 }
 
+func startRedis(t *testing.T, password string) string {
+	t.Helper()
+	if password != "" {
+		return testutil.StartRedis(t, "--requirepass", password).Addr()
+	}
+	return testutil.StartRedis(t).Addr()
+}
+
+// follower is a follower of a three-node Redraft cluster (testutil's
+// StartCluster: three processes on free loopback ports that bootstrap
+// together), the client's target in the *Follower tests: every command,
+// writes, MULTI/EXEC and WATCH included, must behave there as on the
+// leader. With REDRAFT_CLIENTS_TARGET=redis those tests run against a
+// redis-server instead, like the others.
+type follower struct {
+	c     *testutil.Cluster // nil against redis-server
+	index int
+	addr  string
+}
+
+func startFollower(t *testing.T, password string) *follower {
+	t.Helper()
+	if os.Getenv("REDRAFT_CLIENTS_TARGET") == "redis" {
+		return &follower{addr: startRedis(t, password)}
+	}
+	c := testutil.StartCluster(t, testutil.ClusterOptions{RequirePass: password})
+	i := c.Followers()[0]
+	return &follower{c: c, index: i, addr: c.Node(i).Addr()}
+}
+
+// ensureFollower makes sure the target is still a follower before a case
+// runs: should an election (e.g. on a loaded machine) have made it the
+// leader, leadership is handed to another node first, so that every case
+// does exercise the forwarding path. It uses the node's error-returning
+// methods (not the Cluster's, which fail the cluster's test), so that it
+// can run in a subtest; bounded by 30s.
+func (f *follower) ensureFollower(t *testing.T) {
+	t.Helper()
+	if f.c == nil {
+		return
+	}
+	n := f.c.Node(f.index)
+	deadline := time.Now().Add(30 * time.Second)
+	var lastTransfer time.Time
+	for {
+		leader, err := n.RaftLeader()
+		if err == nil && leader != "" && leader != n.ID() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not become a follower of another node within 30s (RAFT LEADER: %q, %v)", n, leader, err)
+		}
+		if err == nil && leader == n.ID() && time.Since(lastTransfer) > 5*time.Second {
+			lastTransfer = time.Now()
+			if v, err := n.Do("RAFT", "TRANSFER-LEADERSHIP"); err != nil || v.Type == '-' {
+				t.Logf("RAFT TRANSFER-LEADERSHIP on %s: %v %v", n.ID(), v, err)
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if role, err := n.Role(); err != nil || role != "slave" {
+		t.Fatalf("INFO replication of the target follower %s: role %q, %v", n.ID(), role, err)
+	}
+}
+
 func TestGoRedis(t *testing.T) {
-	addr := startServer(t, "")
+	runGoRedisCases(t, startServer(t, ""), nil)
+}
+
+// TestGoRedisFollower runs every case of TestGoRedis through a follower.
+func TestGoRedisFollower(t *testing.T) {
+	f := startFollower(t, "")
+	runGoRedisCases(t, f.addr, f.ensureFollower)
+}
+
+func runGoRedisCases(t *testing.T, addr string, before func(*testing.T)) {
 	for _, proto := range []int{2, 3} {
 		t.Run(fmt.Sprintf("RESP%d", proto), func(t *testing.T) {
 			for _, tc := range goRedisCases {
 				t.Run(tc.name, func(t *testing.T) {
+					if before != nil {
+						before(t)
+					}
 					ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 					defer cancel()
 					c := redis.NewClient(&redis.Options{Addr: addr, Protocol: proto})
@@ -75,7 +149,18 @@ func TestGoRedis(t *testing.T) {
 }
 
 func TestGoRedisRequirePass(t *testing.T) {
-	addr := startServer(t, "s3cret")
+	testRequirePass(t, startServer(t, "s3cret"))
+}
+
+// TestGoRedisRequirePassFollower: AUTH on a follower (the password is
+// checked by the node the client is connected to).
+func TestGoRedisRequirePassFollower(t *testing.T) {
+	f := startFollower(t, "s3cret")
+	f.ensureFollower(t)
+	testRequirePass(t, f.addr)
+}
+
+func testRequirePass(t *testing.T, addr string) {
 	ctx := context.Background()
 	for _, proto := range []int{2, 3} {
 		bad := redis.NewClient(&redis.Options{Addr: addr, Protocol: proto, MaxRetries: -1})

@@ -7,10 +7,18 @@
   Teardown: SIGTERM, wait up to 10 s, then SIGKILL; a node that needs the
   SIGKILL or exits non-zero fails the session teardown.
   REDRAFT_HUEY_TARGET=redis runs everything against Debian's redis-server
-  instead (to check the tests themselves).
-* ``app_module``: test/huey/app/tasks.py copied into a temp dir that is put
-  on sys.path (for this process) and PYTHONPATH (for the consumers), and
-  imported as ``tasks``.
+  instead (to check the tests themselves); REDRAFT_HUEY_TARGET=
+  redraft-follower makes ``server`` a follower of a three-node cluster, so
+  that the whole suite runs through a follower.
+* ``follower``: a follower of a session-wide three-node Redraft cluster
+  (the same interface as ``server``), for the tests that also run through
+  a follower (``huey_app(storage, node=follower)``); it is made a follower
+  again before each test should an election have made it the leader. It
+  is ``server`` itself with REDRAFT_HUEY_TARGET=redis or redraft-follower.
+* ``app_module``: test/huey/app/tasks.py (with the other modules of app/,
+  e.g. failover.py) copied into a temp dir that is put on sys.path (for
+  this process) and PYTHONPATH (for the consumers), and imported as
+  ``tasks``.
 * ``node_factory``: a test's own nodes (e.g. to restart one on its data
   dir), stopped like ``server`` at the test's teardown.
 * ``huey_app``: a factory ``huey_app(storage, notify_result=False,
@@ -19,10 +27,21 @@
   (``tasks.build(...)``) with its settings, under a fresh Huey name.
 * ``consumers``: a factory ``consumers(app, workers=4, worker_type="thread")``
   that starts ``python -m huey.bin.huey_consumer tasks.huey -w N -k TYPE``
-  with the app's settings in environment variables, logging to a file.
+  (``module=`` another app module) with the app's settings in environment
+  variables, logging to a file.
   Teardown: SIGINT (graceful), wait, then SIGKILL of its process group; a
   consumer that had to be killed, died, or logged an infrastructure error
-  (reading the queue or the schedule, enqueueing) makes the test error.
+  (reading the queue or the schedule, enqueueing) makes the test error,
+  unless started with ``check_errors=False`` (a test that breaks the
+  consumer's node on purpose checks those itself).
+* ``cluster_factory``: ``cluster_factory(size=3, args=())`` starts a
+  Redraft cluster of real processes (test/python/redraft_cluster.py:
+  free ports, temp data dirs, kill9/restart by index, wait_leader with
+  RAFT LEADER) and closes it at the test's teardown (SIGTERM; a node that
+  needs SIGKILL or exits non-zero fails the teardown). With
+  REDRAFT_HUEY_TARGET=redis it returns a ``OneNodeCluster``: one
+  redis-server (AOF, fsync always) that plays every node, so that a
+  cluster test checks its own logic against the reference.
   The logs of the consumers and of the nodes are attached to failing tests.
 
 Nothing here skips: missing prerequisites (go, redis-server) fail.
@@ -47,6 +66,10 @@ import redis
 HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parents[1]
 APP_SOURCE = HERE / "app" / "tasks.py"
+
+# The cluster helper is shared with test/python.
+sys.path.insert(0, str(REPO_ROOT / "test" / "python"))
+import redraft_cluster  # noqa: E402
 
 START_TIMEOUT = 30.0  # node: until PING answers PONG
 STOP_TIMEOUT = 10.0  # node: SIGTERM -> SIGKILL
@@ -250,7 +273,11 @@ def build_redraft(tmp):
 
 
 def target():
-    return os.environ.get("REDRAFT_HUEY_TARGET", "redraft")
+    t = os.environ.get("REDRAFT_HUEY_TARGET", "redraft")
+    if t not in ("redraft", "redis", "redraft-follower"):
+        raise pytest.UsageError(
+            f"REDRAFT_HUEY_TARGET={t!r}: expected redraft, redis or redraft-follower")
+    return t
 
 
 @pytest.fixture(scope="session")
@@ -284,8 +311,11 @@ def make_node(request, workdir, port, data_dir, persistent=False):
 
 @pytest.fixture(scope="session")
 def server(request, tmp_path_factory):
-    """The server under test (a Redraft node, or redis-server, see above),
-    shared by the session."""
+    """The server under test (a Redraft node, or redis-server, or a
+    follower, see above), shared by the session."""
+    if target() == "redraft-follower":
+        yield from follower_of_new_cluster(request, str(tmp_path_factory.mktemp("huey-cluster")))
+        return
     tmp = str(tmp_path_factory.mktemp("huey-server"))
     node = make_node(request, tmp, free_port(), os.path.join(tmp, "data"))
     try:
@@ -295,6 +325,30 @@ def server(request, tmp_path_factory):
         err = node.stop()
     if err:
         pytest.fail(f"{err}\n{node.log_tail()}", pytrace=False)
+
+
+def follower_of_new_cluster(request, workdir):
+    """Start a three-node Redraft cluster, yield one of its followers, close
+    the cluster (a node that needs SIGKILL or exits non-zero fails)."""
+    cluster = redraft_cluster.Cluster(request.getfixturevalue("redraft_bin"), workdir, size=3)
+    try:
+        cluster.start()
+        node = cluster.node(cluster.followers()[0])
+        node.keep_follower = True  # huey_app makes it a follower again if needed
+        yield node
+    finally:
+        errors = cluster.close()
+    if errors:
+        pytest.fail("\n".join(errors) + "\n" + cluster.logs(), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def follower(request, tmp_path_factory):
+    """A follower of a session-wide three-node cluster (see above)."""
+    if target() != "redraft":
+        yield request.getfixturevalue("server")
+        return
+    yield from follower_of_new_cluster(request, str(tmp_path_factory.mktemp("huey-cluster")))
 
 
 @pytest.fixture
@@ -324,13 +378,15 @@ def node_factory(request, tmp_path):
 def app_dir(tmp_path_factory):
     """A temp dir holding the app as tasks.py, on sys.path for this process."""
     d = tmp_path_factory.mktemp("huey-app")
-    shutil.copy(APP_SOURCE, d / "tasks.py")
+    for src in APP_SOURCE.parent.glob("*.py"):
+        shutil.copy(src, d / src.name)
     sys.path.insert(0, str(d))
     try:
         yield d
     finally:
         sys.path.remove(str(d))
-        sys.modules.pop("tasks", None)
+        for src in APP_SOURCE.parent.glob("*.py"):
+            sys.modules.pop(src.stem, None)
 
 
 @pytest.fixture(scope="session")
@@ -353,6 +409,8 @@ def huey_app(server, app_module):
 
     def make(storage, notify_result=False, node=None):
         node = node or server
+        if getattr(node, "keep_follower", False):
+            node.cluster.ensure_follower(node.index)
         for db in (0, 1):
             c = node.client(db=db)
             try:
@@ -383,12 +441,14 @@ def huey_app(server, app_module):
 class Consumer:
     """One huey_consumer process (in its own process group)."""
 
-    def __init__(self, argv, env, log_path, cwd):
+    def __init__(self, argv, env, log_path, cwd, check_errors=True):
         self.argv = argv
         self.env = env
         self.log_path = log_path
         self.cwd = cwd
+        self.check_errors = check_errors
         self.proc = None
+        self.stopped = False  # stop() was called (a second call is a no-op)
 
     def start(self):
         with open(self.log_path, "ab") as log:
@@ -424,9 +484,11 @@ class Consumer:
 
     def stop(self):
         """SIGINT (graceful shutdown), then SIGKILL of the process group.
-        Returns an error message or None."""
-        if self.proc is None:
+        Returns an error message or None; a second call does nothing and
+        returns None (a test may stop its consumers before the teardown)."""
+        if self.proc is None or self.stopped:
             return None
+        self.stopped = True
         err = None
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGINT)
@@ -492,15 +554,19 @@ class Consumer:
 @pytest.fixture
 def consumers(request, app_dir, tmp_path):
     """Factory: consumers(app, workers=4, worker_type="thread", count=1,
-    extra_args=()) -> list of started Consumer (already logged their start).
+    extra_args=(), module="tasks", check_errors=True) -> list of started
+    Consumer (already logged their start). ``module`` is the app module
+    whose ``huey`` the consumer runs; ``app.env`` its settings.
 
     At teardown every consumer is stopped; a consumer that had to be killed,
-    died early, or logged an infrastructure error (reading the queue or the
-    schedule, enqueueing) makes the test error."""
+    died early, or (unless check_errors=False) logged an infrastructure
+    error (reading the queue or the schedule, enqueueing) makes the test
+    error."""
     started = []
     request.node._huey_consumers = started
 
-    def start(app, workers=4, worker_type="thread", count=1, extra_args=()):
+    def start(app, workers=4, worker_type="thread", count=1, extra_args=(), module="tasks",
+              check_errors=True):
         env = dict(os.environ)
         env.update(app.env)
         env["PYTHONPATH"] = str(app_dir) + (
@@ -510,10 +576,11 @@ def consumers(request, app_dir, tmp_path):
         group = []
         for _ in range(count):
             n = len(started)
-            argv = [sys.executable, "-m", "huey.bin.huey_consumer", "tasks.huey",
+            argv = [sys.executable, "-m", "huey.bin.huey_consumer", f"{module}.huey",
                     "-w", str(workers), "-k", worker_type, "-t", "10", "-n",
                     *extra_args]
-            c = Consumer(argv, env, str(tmp_path / f"consumer-{n}.log"), str(tmp_path))
+            c = Consumer(argv, env, str(tmp_path / f"consumer-{n}.log"), str(tmp_path),
+                         check_errors=check_errors)
             started.append(c)
             c.start()
             group.append(c)
@@ -527,7 +594,7 @@ def consumers(request, app_dir, tmp_path):
         err = c.stop()
         if err:
             problems.append(f"{err} (log: {c.log_path})")
-        infra = c.infra_errors()
+        infra = c.infra_errors() if c.check_errors else []
         if infra:
             problems.append(
                 f"consumer {c.log_path} logged {len(infra)} infrastructure error(s), "
@@ -535,6 +602,84 @@ def consumers(request, app_dir, tmp_path):
             )
     if problems:
         pytest.fail("\n".join(problems), pytrace=False)
+
+
+class OneNodeCluster:
+    """REDRAFT_HUEY_TARGET=redis: the cluster interface of
+    redraft_cluster.Cluster played by one redis-server (AOF, fsync always),
+    node(i) being that server for every i and always the "leader"; kill9
+    and restart kill and restart it. A cluster test then checks its own
+    bookkeeping against the reference (every consumer is a consumer of the
+    killed node)."""
+
+    size = 1
+
+    def __init__(self, node):
+        self.the_node = node
+        node.index, node.id = 0, "redis"
+        node.cluster = self
+        self.nodes = [node]
+
+    def start(self):
+        self.the_node.start()
+        return 0
+
+    def node(self, i):
+        return self.the_node
+
+    def wait_leader(self, timeout=None, among=None):
+        return 0
+
+    def live(self):
+        return [0] if self.the_node.proc.poll() is None else []
+
+    def kill9(self, i):
+        self.the_node.proc.kill()
+        self.the_node.proc.wait()
+
+    def restart(self, i, timeout=None):
+        if self.the_node.proc.poll() is None:
+            err = self.the_node.stop()
+            if err:
+                raise RuntimeError(err)
+        self.the_node.start()
+
+    def close(self):
+        err = self.the_node.stop()
+        return [err] if err else []
+
+    def logs(self, limit=20000):
+        return f"---- {self.the_node.name} ----\n{read_tail(self.the_node.log_path, limit)}"
+
+
+@pytest.fixture
+def cluster_factory(request, tmp_path):
+    """Factory: cluster_factory(size=3, args=()) -> a started
+    redraft_cluster.Cluster (or a OneNodeCluster, see above), closed at
+    teardown; a node that then needs SIGKILL or exits non-zero fails the
+    teardown."""
+    clusters = []
+    request.node._huey_clusters = clusters
+
+    def start(size=3, args=()):
+        d = tmp_path / f"cluster-{len(clusters)}"
+        d.mkdir()
+        if target() == "redis":
+            c = OneNodeCluster(make_node(request, str(d), free_port(), str(d / "data"),
+                                         persistent=True))
+        else:
+            c = redraft_cluster.Cluster(request.getfixturevalue("redraft_bin"), str(d),
+                                        size=size, args=args)
+        clusters.append(c)
+        c.start()
+        return c
+
+    yield start
+    errors = []
+    for c in clusters:
+        errors += c.close()
+    if errors:
+        pytest.fail("\n".join(errors), pytrace=False)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -546,8 +691,39 @@ def pytest_runtest_makereport(item, call):
         return
     for i, c in enumerate(getattr(item, "_huey_consumers", [])):
         rep.sections.append((f"huey_consumer {i} log ({c.log_path})", read_tail(c.log_path, 15000)))
-    srv = item.funcargs.get("server") if hasattr(item, "funcargs") else None
-    if srv is not None:
-        rep.sections.append((f"{srv.name} log ({srv.log_path})", read_tail(srv.log_path, 10000)))
+    funcargs = getattr(item, "funcargs", {})
+    shown = set()
+    for key in ("server", "follower"):
+        srv = funcargs.get(key)
+        cluster = getattr(srv, "cluster", None)
+        for node in (cluster.nodes if cluster is not None else [srv] if srv is not None else []):
+            if id(node) not in shown:
+                shown.add(id(node))
+                rep.sections.append((f"{node.name} log ({node.log_path})",
+                                     read_tail(node.log_path, 10000)))
     for node in getattr(item, "_huey_nodes", []):
         rep.sections.append((f"{node.name} log ({node.log_path})", read_tail(node.log_path, 10000)))
+    for cluster in getattr(item, "_huey_clusters", []):
+        for node in cluster.nodes:
+            rep.sections.append((f"{node.name} log ({node.log_path})", read_tail(node.log_path, 10000)))
+
+
+# Report lines that tests add with the report fixture, printed in the
+# terminal summary (so that they show in a -q run, e.g. make test-python).
+_REPORTS = pytest.StashKey[list]()
+
+
+@pytest.fixture
+def report(request):
+    """report(line): print line in the session's terminal summary."""
+    def add(line):
+        request.config.stash.setdefault(_REPORTS, []).append(f"{request.node.nodeid}: {line}")
+    return add
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    lines = config.stash.get(_REPORTS, [])
+    if lines:
+        terminalreporter.section("Redraft Huey reports")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -1,11 +1,28 @@
-"""Fixtures that build and run a Redraft node for the Python client tests.
+"""Fixtures that build and run Redraft for the Python client tests.
 
-The node is built once per session with `go build` (or taken from the
-REDRAFT_BIN environment variable), started on free loopback ports with a
-fresh data directory, and stopped with SIGTERM at the end of the session;
-the session fails if it does not exit cleanly. Setting
-REDRAFT_PY_TARGET=redis runs the same tests against Debian's redis-server
-instead (to check the tests themselves).
+Redraft is built once per session with `go build` (or taken from the
+REDRAFT_BIN environment variable). The `server` fixture is parametrized by
+target, so that every test that uses it (directly or through `r`) runs
+once per target, with the same code:
+
+* ``redraft``: a single node, started on free loopback ports with a fresh
+  data directory;
+* ``redraft-follower``: a FOLLOWER of a three-node cluster
+  (redraft_cluster.Cluster: three processes that bootstrap together), so
+  that every write, transaction, WATCH, blocking command and redis-cli call
+  goes through the follower's forwarding to the leader. Before each test
+  the node is made a follower again should an election have made it the
+  leader (RAFT TRANSFER-LEADERSHIP).
+
+Each target is started once per session (pytest groups the tests by the
+session-scoped parameter, so one target is stopped before the next starts)
+and stopped with SIGTERM at the end; the session fails if a node does not
+exit cleanly. The tests isolate themselves with FLUSHALL.
+
+REDRAFT_PY_TARGET selects the targets: unset runs both Redraft targets,
+``redraft`` or ``redraft-follower`` only that one, and ``redis`` runs the
+same tests against Debian's redis-server instead (to check the tests
+themselves).
 
 Missing prerequisites (go, redis-server, redis-cli) fail the tests: nothing
 here skips.
@@ -16,12 +33,18 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import redis
+
+# The cluster helper lives next to this file (also used by test/huey).
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+from redraft_cluster import Cluster  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20.0
@@ -153,18 +176,41 @@ def build_redraft(tmp):
     return out
 
 
+REDRAFT_TARGETS = ("redraft", "redraft-follower")
+
+
+def targets():
+    t = os.environ.get("REDRAFT_PY_TARGET", "")
+    if t == "":
+        return list(REDRAFT_TARGETS)
+    if t == "redis" or t in REDRAFT_TARGETS:
+        return [t]
+    raise pytest.UsageError(
+        f"REDRAFT_PY_TARGET={t!r}: expected redis, redraft, redraft-follower or nothing"
+    )
+
+
 @pytest.fixture(scope="session")
-def server():
-    """The server under test: a Redraft node (or redis-server, see above)."""
+def redraft_bin(tmp_path_factory):
+    return build_redraft(str(tmp_path_factory.mktemp("redraft-bin")))
+
+
+@pytest.fixture(scope="session", params=targets())
+def server(request, tmp_path_factory):
+    """The server under test, one per target (see above). It has .port,
+    .name and .log_tail(); the follower also has .cluster and .index."""
+    if request.param == "redraft-follower":
+        yield from follower_server(request, str(tmp_path_factory.mktemp("redraft-cluster")))
+        return
     tmp = tempfile.mkdtemp(prefix="redraft-pytest-")
     port = free_port()
-    if os.environ.get("REDRAFT_PY_TARGET") == "redis":
+    if request.param == "redis":
         bin_ = require_tool("redis-server", "apt-get install -y redis-server")
         argv = [bin_, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                 "--appendonly", "no", "--dir", tmp]
         srv = Server("redis-server", argv, port, tmp)
     else:
-        bin_ = build_redraft(tmp)
+        bin_ = request.getfixturevalue("redraft_bin")
         argv = [bin_, "server", "--id", "n1",
                 "--listen", f"127.0.0.1:{port}",
                 "--raft-listen", f"127.0.0.1:{free_port()}",
@@ -179,6 +225,32 @@ def server():
             srv.proc.kill()
             srv.proc.wait()
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def follower_server(request, workdir):
+    """A three-node cluster (default election timeout) and one of its
+    followers as the server under test."""
+    cluster = Cluster(request.getfixturevalue("redraft_bin"), workdir, size=3)
+    try:
+        cluster.start()
+        node = cluster.node(cluster.followers()[0])
+        yield node
+    finally:
+        errors = cluster.close()
+    if errors:
+        pytest.fail("\n".join(errors) + "\n" + cluster.logs(), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _follower_stays_follower(request):
+    """With the follower target, make sure the node is still a follower
+    when the test starts (an election on a loaded machine could have made
+    it the leader)."""
+    if "server" in request.fixturenames:
+        srv = request.getfixturevalue("server")
+        if getattr(srv, "cluster", None) is not None:
+            srv.cluster.ensure_follower(srv.index)
+    yield
 
 
 @pytest.fixture(params=[2, 3], ids=["resp2", "resp3"])
@@ -203,5 +275,9 @@ def pytest_runtest_makereport(item, call):
     rep = outcome.get_result()
     if rep.failed and "server" in item.fixturenames:
         srv = item.funcargs.get("server")
-        if srv is not None:
+        if getattr(srv, "cluster", None) is not None:
+            for n in srv.cluster.nodes:
+                target = " (the target)" if n is srv else ""
+                rep.sections.append((f"{n.name}{target} log ({n.log_path})", n.log_tail()))
+        elif srv is not None:
             rep.sections.append((f"{srv.name} log", srv.log_tail()))
