@@ -177,7 +177,13 @@ func Open(cfg Config, store *fsm.Store) (*Node, error) {
 		n.closeStores()
 		return nil, fmt.Errorf("inspect raft state: %w", err)
 	}
-	logs := timedLogStore{LogStore: n.logStore, obs: cfg.Observer}
+	// The leader reads back every entry it replicates; a cache of the
+	// latest ones spares a bolt lookup and a msgpack decode per entry.
+	logs, err := raft.NewLogCache(logCacheSize, timedLogStore{LogStore: n.logStore, obs: cfg.Observer})
+	if err != nil {
+		n.closeStores()
+		return nil, fmt.Errorf("raft log cache: %w", err)
+	}
 	n.raft, err = raft.NewRaft(rc, &notifyingFSM{FSM: fsm.NewFSM(store), n: n}, logs, n.logStore, snaps, n.transport)
 	if err != nil {
 		n.closeStores()
@@ -213,6 +219,10 @@ func (n *Node) raftConfig() *raft.Config {
 	rc.Logger = hclog.New(&hclog.LoggerOptions{Name: "raft", Level: hclog.Info, DisableTime: true, Output: &slogWriter{n.cfg.Logger}})
 	return rc
 }
+
+// logCacheSize is how many of the latest log entries stay in memory for
+// replication (a few MaxAppendEntries batches).
+const logCacheSize = 4096
 
 // raftIOTimeout bounds one Raft RPC's network I/O (hashicorp/raft scales it
 // up for snapshot transfers). It also bounds how long a stalled connection
