@@ -4,6 +4,7 @@
 #   make test           deps, vet, Go tests (race), Python tests, brief fuzzing
 #   make deps           install test prerequisites if missing (hack/deps.sh)
 #   make test-go        go test -race ./... (all but the fault suite)
+#   make test-k8s-e2e   the Kubernetes end-to-end test, verbose (root)
 #   make test-fault     the fault-tolerance suite, verbose so its reports print (root: network namespaces)
 #   make test-python    pytest $(PYTEST_DIRS) (needs $(VENV), see .ci/run)
 #   make fuzz           run every Fuzz target for $(FUZZTIME)
@@ -27,7 +28,7 @@ GOTEST_TIMEOUT ?= 30m
 GOTESTFLAGS    ?=
 PYTEST_DIRS    ?= test/python test/huey
 
-.PHONY: all build deps vet test test-go test-fault test-python fuzz bench clean generate manifests operator
+.PHONY: all build deps vet test test-go test-fault test-k8s-e2e test-python fuzz bench clean generate manifests operator
 
 all: build
 
@@ -44,7 +45,7 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "gofmt needed on:"; echo "$$unformatted"; exit 1; fi
 
 test: deps
-	$(MAKE) -k vet test-go test-fault test-python fuzz
+	$(MAKE) -k vet test-go test-fault test-k8s-e2e test-python fuzz
 
 # deps also builds the Kubernetes test tools (etcd, kube-apiserver,
 # kube-controller-manager, kubectl, helm) for the operator tests: ~20 min the
@@ -54,11 +55,13 @@ deps:
 	hack/k8s-tools.sh
 
 FAULT_PKG := ./test/fault
+E2E_PKG   := ./test/k8se2e
+K8S_ASSETS = KUBEBUILDER_ASSETS="$${KUBEBUILDER_ASSETS:-$$(hack/k8s-tools.sh --print-dir)}"
 
 test-go:
-	@echo "==> go test -race (every package but $(FAULT_PKG))"
-	KUBEBUILDER_ASSETS="$${KUBEBUILDER_ASSETS:-$$(hack/k8s-tools.sh --print-dir)}" \
-		$(GO) test -race -count=1 -timeout $(GOTEST_TIMEOUT) $(GOTESTFLAGS) $$($(GO) list ./... | grep -v '/test/fault$$')
+	@echo "==> go test -race (every package but $(FAULT_PKG) and $(E2E_PKG))"
+	$(K8S_ASSETS) $(GO) test -race -count=1 -timeout $(GOTEST_TIMEOUT) $(GOTESTFLAGS) \
+		$$($(GO) list ./... | grep -v -e '/test/fault$$' -e '/test/k8se2e$$')
 
 # The fault suite runs real clusters through kill -9, pauses and network
 # partitions (network namespaces need root) and prints a Jepsen-style report
@@ -66,6 +69,13 @@ test-go:
 test-fault:
 	@echo "==> fault-tolerance suite ($(FAULT_PKG))"
 	$(GO) test -v -count=1 -timeout $(GOTEST_TIMEOUT) $(GOTESTFLAGS) $(FAULT_PKG)
+
+# The Kubernetes end-to-end test: kube-apiserver, etcd, kube-controller-
+# manager, a test kubelet running real redraft processes, helm install, scale,
+# rolling upgrade, pod deletions; verbose so its event log prints.
+test-k8s-e2e:
+	@echo "==> Kubernetes end-to-end test ($(E2E_PKG))"
+	$(K8S_ASSETS) $(GO) test -v -count=1 -timeout $(GOTEST_TIMEOUT) $(GOTESTFLAGS) $(E2E_PKG)
 
 test-python:
 	@echo "==> pytest $(PYTEST_DIRS)"
