@@ -1,13 +1,15 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,6 +24,31 @@ type testNode struct {
 	*Node
 	store *fsm.Store
 	cfg   Config
+	logs  *syncBuffer
+}
+
+// syncBuffer collects a node's log lines for assertions.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// logged tells whether n has logged a line containing text.
+func logged(t *testing.T, n *testNode, text string) bool {
+	t.Helper()
+	return strings.Contains(n.logs.String(), text)
 }
 
 func freeAddr(t *testing.T) string {
@@ -34,16 +61,16 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
 func openNode(t *testing.T, cfg Config) *testNode {
 	t.Helper()
+	logs := &syncBuffer{}
+	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
 	store := fsm.NewStore()
 	n, err := Open(cfg, store)
 	if err != nil {
 		t.Fatalf("open %s: %v", cfg.ID, err)
 	}
-	tn := &testNode{Node: n, store: store, cfg: cfg}
+	tn := &testNode{Node: n, store: store, cfg: cfg, logs: logs}
 	t.Cleanup(func() { tn.close() })
 	return tn
 }
@@ -60,7 +87,7 @@ func nodeConfig(t *testing.T, id string, join []string, expect int) Config {
 	return Config{
 		ID: id, RaftAddr: freeAddr(t), DataDir: filepath.Join(t.TempDir(), id),
 		JoinAddrs: join, BootstrapExpect: expect, ElectionTimeout: 300 * time.Millisecond,
-		WriteTimeout: 5 * time.Second, Logger: quietLogger(),
+		WriteTimeout: 5 * time.Second,
 	}
 }
 
@@ -372,5 +399,39 @@ func Test_NodeBackWithANewAddressResumesItsMembership(t *testing.T) {
 	waitFor(t, 20*time.Second, "the moved node to catch up", back.IsReady)
 	if got := linearGet(t, back, "while-away"); string(got.Str) != "1" {
 		t.Fatalf("moved node reads %q, want 1", got.Str)
+	}
+}
+
+func Test_VoterBackWithAnEmptyDataDirRejoinsThroughNonVoter(t *testing.T) {
+	nodes := startCluster(t, 3)
+	leader, followers := leaderOf(t, nodes)
+	for range 20 {
+		mustApply(t, leader, "INCR", "n")
+	}
+	wiped := followers[0]
+	wiped.close()
+	if err := os.RemoveAll(wiped.cfg.DataDir); err != nil {
+		t.Fatal(err)
+	}
+	// Same ID and address, nothing on disk: it must not count in a quorum
+	// before it has the log again.
+	back := openNode(t, wiped.cfg)
+	waitFor(t, 20*time.Second, "the wiped node a caught-up voter again", func() bool {
+		members, err := leader.Members()
+		if err != nil || !back.IsReady() {
+			return false
+		}
+		for _, m := range members {
+			if m.ID == wiped.cfg.ID {
+				return m.Voter
+			}
+		}
+		return false
+	})
+	if got := linearGet(t, back, "n"); string(got.Str) != "20" {
+		t.Fatalf("the wiped node reads %q, want 20", got.Str)
+	}
+	if !logged(t, leader, "re-adding it as a non-voter") {
+		t.Fatal("the leader did not demote the voter that came back empty")
 	}
 }

@@ -76,7 +76,7 @@ func (n *Node) formOrJoin() bool {
 	}
 	peers := n.askPeers()
 	if via := joinVia(peers); via != "" {
-		return n.requestJoin(via)
+		return n.requestJoin(via, true)
 	}
 	if n.cfg.BootstrapExpect < 1 || !n.inJoinList() {
 		return false
@@ -146,12 +146,13 @@ func (n *Node) hasConfiguration() bool {
 	return f.Error() == nil && len(f.Configuration().Servers) > 0
 }
 
-// requestJoin asks the cluster, through addr, to add this node.
-func (n *Node) requestJoin(addr string) bool {
+// requestJoin asks the cluster, through addr, to add this node; fresh says
+// it has no Raft state.
+func (n *Node) requestJoin(addr string, fresh bool) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), joinTimeout)
 	defer cancel()
 	var out AdminReply
-	args := AdminArgs{Op: "join", ID: n.cfg.ID, Addr: n.advertise, Voter: !n.cfg.NonVoter, ClusterID: n.ClusterID()}
+	args := AdminArgs{Op: "join", ID: n.cfg.ID, Addr: n.advertise, Voter: !n.cfg.NonVoter, ClusterID: n.ClusterID(), Fresh: fresh}
 	if err := n.peers.call(ctx, addr, "Admin", args, &out); err != nil {
 		n.log.Debug("join request failed", "via", addr, "err", err)
 		return false
@@ -183,7 +184,7 @@ func (n *Node) ensureMembership() bool {
 				return true
 			}
 			n.log.Info("updating this node's address in the cluster", "old", m.Addr, "new", n.advertise)
-			return n.requestJoin(st.RaftAddr)
+			return n.requestJoin(st.RaftAddr, false)
 		}
 		// A removed node stays out until an operator adds it back (RAFT
 		// ADD-VOTER) or it starts over with an empty data dir: a crash

@@ -204,7 +204,8 @@ func (n *Node) raftErr(err error) error {
 
 // join adds (or updates) a node that asks to be a member. It is idempotent:
 // a member asking again with the same address and role changes nothing, a
-// member with a new address (a pod with a new IP) is updated. A new voter
+// member with a new address (a pod with a new IP) is updated, and a voter
+// that lost its data is demoted until it has caught up. A new voter
 // first joins as a non-voter and is promoted once it has caught up, so an
 // empty node never counts towards a quorum it cannot serve.
 func (n *Node) join(ctx context.Context, a AdminArgs) error {
@@ -216,6 +217,17 @@ func (n *Node) join(ctx context.Context, a AdminArgs) error {
 		return err
 	}
 	for _, m := range members {
+		if m.ID == a.ID && m.Voter && a.Fresh {
+			// A voter back with an empty data dir may have acknowledged
+			// entries it no longer has: counting it in a quorum could
+			// lose committed writes. It goes back through the non-voter
+			// stage and is promoted once it has caught up.
+			n.log.Warn("a voter came back with an empty data dir; re-adding it as a non-voter until it catches up", "id", a.ID)
+			if err := n.remove(m.ID); err != nil {
+				return err
+			}
+			continue
+		}
 		if m.ID == a.ID && m.Addr == a.Addr && (m.Voter || !a.Voter) {
 			return nil
 		}

@@ -61,6 +61,8 @@ type AdminArgs struct {
 	Addr      string
 	Voter     bool
 	ClusterID string
+	// Fresh: the joining node has no Raft state (an empty data dir).
+	Fresh bool
 }
 
 // AdminReply is the outcome of an AdminArgs request.
