@@ -94,7 +94,7 @@ func startControlPlane(t *testing.T) *controlPlane {
 	cp.startProcess(t, t, "kube-controller-manager", assets(t, "kube-controller-manager"), []string{
 		"--kubeconfig=" + kubeconfig,
 		"--controllers=statefulset-controller,replicaset-controller,deployment-controller,garbage-collector-controller," +
-			"endpoints-controller,endpointslice-controller,disruption-controller",
+			"endpoints-controller,endpointslice-controller,disruption-controller,persistentvolumeclaim-protection-controller",
 		"--leader-elect=false", "--use-service-account-credentials=false", "--secure-port=0",
 		"--concurrent-statefulset-syncs=5",
 	}, nil)

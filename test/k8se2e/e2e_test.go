@@ -12,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	policyv1 "k8s.io/api/policy/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -121,6 +124,11 @@ func TestKubernetesEndToEnd(t *testing.T) {
 
 	e.step("scale 3→5", func(t *testing.T) { e.scale(t, 3, 5) })
 	e.step("scale 5→3", func(t *testing.T) { e.scale(t, 5, 3) })
+	// The removed members' volumes went with them: new members at those
+	// ordinals start empty and join (a removed node's old data would keep
+	// it out of the cluster).
+	e.step("scale 3→5 again", func(t *testing.T) { e.scale(t, 3, 5) })
+	e.step("scale 5→3 again", func(t *testing.T) { e.scale(t, 5, 3) })
 
 	e.step("rolling upgrade", func(t *testing.T) {
 		rc0, err := e.cluster(context.Background())
@@ -240,7 +248,64 @@ func TestKubernetesEndToEnd(t *testing.T) {
 		}
 		e.wr.finish(t, e.kl.IP(st.ID))
 	})
+
+	// Deleting the RedraftCluster removes what the operator made (owner
+	// references, the garbage collector) but keeps the volumes: data is
+	// never deleted with a cluster object.
+	e.step("delete the cluster", func(t *testing.T) {
+		ctx := context.Background()
+		pvcs := e.claimNames(t)
+		rc, err := e.cluster(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.wr.halt()
+		if err := cp.client.Delete(ctx, rc); err != nil {
+			t.Fatal(err)
+		}
+		e.logf("deleted RedraftCluster %s; volumes before: %v", release, pvcs)
+		owned := []client.Object{
+			&appsv1.StatefulSet{ObjectMeta: metav1.ObjectMeta{Name: release}},
+			&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: release}},
+			&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: release + "-headless"}},
+			&corev1.Service{ObjectMeta: metav1.ObjectMeta{Name: release + "-leader"}},
+			&policyv1.PodDisruptionBudget{ObjectMeta: metav1.ObjectMeta{Name: release}},
+		}
+		deadline := time.Now().Add(2 * time.Minute)
+		for _, obj := range owned {
+			for {
+				err := cp.client.Get(ctx, client.ObjectKey{Namespace: ns, Name: obj.GetName()}, obj)
+				if apierrors.IsNotFound(err) {
+					break
+				}
+				if time.Now().After(deadline) {
+					t.Fatalf("%T %s still exists after the cluster was deleted (err %v)", obj, obj.GetName(), err)
+				}
+				time.Sleep(200 * time.Millisecond)
+			}
+		}
+		e.waitPods(t, 0, func(*corev1.Pod) bool { return true }, 2*time.Minute)
+		if after := e.claimNames(t); !slices.Equal(after, pvcs) || len(after) < 3 {
+			t.Fatalf("volumes after deleting the cluster: %v, want them kept: %v", after, pvcs)
+		}
+		e.logf("cluster deleted: StatefulSet, Services, PDB and pods gone; volumes kept: %v", pvcs)
+	})
 	e.logf("end-to-end test done in %v", time.Since(start).Round(time.Millisecond))
+}
+
+// claimNames lists the namespace's PersistentVolumeClaims, sorted.
+func (e *e2e) claimNames(t *testing.T) []string {
+	t.Helper()
+	var list corev1.PersistentVolumeClaimList
+	if err := e.cp.client.List(context.Background(), &list, client.InNamespace(ns)); err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, c := range list.Items {
+		names = append(names, c.Name)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // scale changes cluster.voters with helm upgrade and checks that the
