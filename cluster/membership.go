@@ -17,9 +17,10 @@ import (
 // joinTimeout bounds a membership change, including a new voter's catch-up.
 const joinTimeout = 2 * time.Minute
 
-// catchUpLag is how far behind the leader's applied index a joining node may
-// be when it is promoted to voter.
-const catchUpLag = 64
+// CatchUpLag is how far behind the leader a node may be and count as caught
+// up: a joining node is promoted to voter within it, and /readyz reports a
+// node ready within it by default.
+const CatchUpLag = 64
 
 // Member is one server of the Raft configuration.
 type Member struct {
@@ -280,7 +281,7 @@ func (n *Node) waitCaughtUp(ctx context.Context, addr string) error {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		err := n.peers.call(cctx, addr, "Status", Empty{}, &st)
 		cancel()
-		if err == nil && st.Applied+catchUpLag >= n.store.Applied() {
+		if err == nil && st.Applied+CatchUpLag >= n.store.Applied() {
 			return nil
 		}
 		select {

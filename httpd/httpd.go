@@ -26,11 +26,6 @@ import (
 	"github.com/redraft/redraft/cluster"
 )
 
-// DefaultMaxLag is how many entries behind the leader's commit index a
-// node may be and still be ready: the lag at which the leader promotes a
-// joining voter, small enough that the node serves current data at once.
-const DefaultMaxLag = 64
-
 // probeTimeout bounds the readiness check's question to the leader; a
 // leader that does not answer in time makes the node unready. Kubernetes'
 // probes time out after 1s by default.
@@ -75,7 +70,7 @@ func (s *Server) livez(w http.ResponseWriter, _ *http.Request) {
 }
 
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
-	maxLag := uint64(DefaultMaxLag)
+	maxLag := uint64(cluster.CatchUpLag)
 	if v := r.URL.Query().Get("lag"); v != "" {
 		n, err := strconv.ParseUint(v, 10, 64)
 		if err != nil {
