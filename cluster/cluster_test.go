@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +17,7 @@ import (
 	"github.com/hashicorp/raft"
 
 	"github.com/redraft/redraft/fsm"
+	"github.com/redraft/redraft/internal/testutil"
 	"github.com/redraft/redraft/reply"
 )
 
@@ -51,14 +53,11 @@ func logged(t *testing.T, n *testNode, text string) bool {
 	return strings.Contains(n.logs.String(), text)
 }
 
+// freeAddr is a loopback address below the ephemeral port range, so that
+// a node reopened on it does not find it taken by an outgoing connection.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(testutil.FreePort(t)))
 }
 
 func openNode(t *testing.T, cfg Config) *testNode {

@@ -8,53 +8,13 @@ package testutil
 
 import (
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 )
-
-// FreePort returns a TCP port on 127.0.0.1 that was free a moment ago: it
-// listens on port 0 and closes the listener again.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("testutil: listen on 127.0.0.1:0: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-// FreeConsecutivePorts returns the first of n consecutive free loopback
-// ports (for `redraft dev`, which numbers its nodes' ports from a base).
-func FreeConsecutivePorts(t testing.TB, n int) int {
-	t.Helper()
-	for range 100 {
-		base := FreePort(t)
-		if base+n > 65535 {
-			continue
-		}
-		free := true
-		for p := base + 1; p < base+n && free; p++ {
-			l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-			if err != nil {
-				free = false
-				continue
-			}
-			l.Close()
-		}
-		if free {
-			return base
-		}
-	}
-	t.Fatalf("testutil: no %d consecutive free ports found", n)
-	return 0
-}
 
 // ModuleRoot returns the directory holding the repository's go.mod, found by
 // walking up from the working directory (go test runs each package in its

@@ -120,11 +120,44 @@ func StartCluster(t testing.TB, opts ClusterOptions) *Cluster {
 		n.launch()
 	}
 	deadline := time.Now().Add(opts.Timeout)
-	for _, n := range c.nodes {
-		n.waitPong(time.Until(deadline))
-	}
+	c.waitAllPong(c.nodes, deadline)
 	c.WaitLeader(time.Until(deadline))
 	return c
+}
+
+// waitAllPong waits until every node of nodes answers PING with PONG. The
+// nodes wait for each other (none answers before a leader exists), so a
+// node that exits fails the test at once, with its output, rather than
+// leaving the others waiting until the deadline.
+func (c *Cluster) waitAllPong(nodes []*ClusterNode, deadline time.Time) {
+	c.t.Helper()
+	pending := slices.Clone(nodes)
+	last := map[string]string{}
+	for {
+		pending = slices.DeleteFunc(pending, func(n *ClusterNode) bool {
+			n.mu.Lock()
+			p := n.proc
+			n.mu.Unlock()
+			if p.exited() {
+				c.t.Fatalf("testutil: redraft %s exited while the cluster was starting: %v; the end of its output:\n%s",
+					n.id, exitDesc(p.err), tailFile(n.logPath, 4<<10))
+			}
+			ok, desc := tryPing(n.addr, c.opts.RequirePass)
+			last[n.id] = desc
+			return ok
+		})
+		if len(pending) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			var views []string
+			for _, n := range pending {
+				views = append(views, n.id+": "+last[n.id])
+			}
+			c.t.Fatalf("testutil: nodes did not answer PING with PONG in time: %s", strings.Join(views, "; "))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 func (o ClusterOptions) withDefaults() ClusterOptions {
@@ -442,12 +475,13 @@ func (c *Cluster) Start(i int) { c.t.Helper(); c.Node(i).Start() }
 // there is no leader until a quorum runs.
 func (c *Cluster) StartAll(nodes ...int) {
 	c.t.Helper()
+	started := make([]*ClusterNode, 0, len(nodes))
 	for _, i := range nodes {
-		c.Node(i).launch()
+		n := c.Node(i)
+		n.launch()
+		started = append(started, n)
 	}
-	for _, i := range nodes {
-		c.Node(i).waitPong(c.opts.Timeout)
-	}
+	c.waitAllPong(started, time.Now().Add(c.opts.Timeout))
 }
 
 // Restart stops node i if it runs and starts it again; see
@@ -511,6 +545,11 @@ func (n *ClusterNode) waitKnowsLeader(timeout time.Duration) {
 	}
 }
 
+// slowStop is how long a clean stop may take before the harness shows why:
+// a node waits for its connections' commands to finish, and a command that
+// outlives its bounds is a bug worth seeing.
+const slowStop = 5 * time.Second
+
 // shutdown is the cleanup of one node: resume it if paused, SIGTERM it,
 // SIGKILL it after StopTimeout. Errors go to Errorf, which is safe from the
 // cleanup's goroutines.
@@ -522,8 +561,11 @@ func (n *ClusterNode) shutdown() {
 	case n.proc == nil:
 	case !n.proc.exited():
 		n.resumeLocked()
+		start := time.Now()
 		if err := n.proc.terminate(n.c.opts.StopTimeout); err != nil {
 			t.Errorf("testutil: stopping redraft %s at cleanup: %v (see its output)", n.id, err)
+		} else if took := time.Since(start); took > slowStop {
+			t.Logf("testutil: redraft %s took %v to stop after SIGTERM; the end of its output:\n%s", n.id, took.Round(time.Millisecond), tailFile(n.logPath, 4<<10))
 		}
 	case !n.expected:
 		t.Errorf("testutil: redraft %s exited on its own during the test: %v (see its output)", n.id, exitDesc(n.proc.err))

@@ -37,7 +37,7 @@ type scenario struct {
 
 // fixture is what a nemesis works with.
 type fixture struct {
-	t   *testing.T
+	t   testing.TB
 	c   *testutil.Cluster
 	nw  *testutil.Network
 	h   *jepsen.History
@@ -99,9 +99,16 @@ func (f *fixture) others(of ...int) []int {
 const workloadDuration = 16 * time.Second
 
 func Test_FaultTolerance(t *testing.T) {
+	var summary []string
 	for _, sc := range scenarios() {
-		t.Run(sc.name, func(t *testing.T) { runScenario(t, sc) })
+		t.Run(sc.name, func(t *testing.T) {
+			r := newRecorder(t)
+			// The first cleanup runs last, after the cluster's.
+			t.Cleanup(func() { summary = append(summary, r.outcome(sc.name)) })
+			runScenario(r, sc)
+		})
 	}
+	t.Logf("summary:\n%s", strings.Join(summary, "\n"))
 }
 
 func scenarios() []scenario {
@@ -116,7 +123,7 @@ func scenarios() []scenario {
 	}
 }
 
-func runScenario(t *testing.T, sc scenario) {
+func runScenario(t testing.TB, sc scenario) {
 	var nw *testutil.Network
 	if sc.netns {
 		nw = testutil.NewNetwork(t, sc.nodes)
@@ -158,7 +165,7 @@ func runScenario(t *testing.T, sc scenario) {
 
 // checkEnoughWork makes sure the run exercised the cluster: a run where
 // nearly everything failed proves nothing.
-func checkEnoughWork(t *testing.T, rep *jepsen.Report) {
+func checkEnoughWork(t testing.TB, rep *jepsen.Report) {
 	t.Helper()
 	ok := 0
 	for _, c := range rep.ByKind {

@@ -70,6 +70,7 @@ APP_SOURCE = HERE / "app" / "tasks.py"
 # The cluster helper is shared with test/python.
 sys.path.insert(0, str(REPO_ROOT / "test" / "python"))
 import redraft_cluster  # noqa: E402
+from redraft_cluster import free_port  # noqa: E402
 
 START_TIMEOUT = 30.0  # node: until PING answers PONG
 STOP_TIMEOUT = 10.0  # node: SIGTERM -> SIGKILL
@@ -140,12 +141,6 @@ def pytest_unconfigure(config):
 
 
 # ------------------------------------------------------------------- helpers
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def require_tool(name, hint):

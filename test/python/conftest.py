@@ -44,16 +44,10 @@ import redis
 # The cluster helper lives next to this file (also used by test/huey).
 if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-from redraft_cluster import Cluster  # noqa: E402
+from redraft_cluster import Cluster, free_port  # noqa: E402
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 20.0
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def require_tool(name, hint):

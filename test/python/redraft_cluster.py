@@ -57,10 +57,41 @@ def _kill_leftovers():
         _live.discard(p)
 
 
+# Servers listen below the kernel's ephemeral port range: a port picked by
+# binding port 0 is an ephemeral one, and between its release and the
+# server's bind (or its re-bind after a kill -9) any outgoing connection may
+# take it as its source port ("address already in use"). Ports are handed
+# out once per process, walking up from a pid-derived offset so that test
+# processes running side by side start in different places.
+_PORT_FLOOR = 20000
+
+
+def _ephemeral_floor():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+    return low if low > _PORT_FLOOR + 1000 else 32768
+
+
+_CEILING = _ephemeral_floor()
+_next_port = _PORT_FLOOR + (os.getpid() * 997) % (_CEILING - _PORT_FLOOR)
+
+
 def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A loopback port below the ephemeral range, free now, not handed out before."""
+    global _next_port
+    for _ in range(_CEILING - _PORT_FLOOR):
+        port = _next_port
+        _next_port = port + 1 if port + 1 < _CEILING else _PORT_FLOOR
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in [{_PORT_FLOOR}, {_CEILING})")
 
 
 def read_tail(path, limit=20000):
