@@ -207,17 +207,14 @@ func (p *peers) closeAll() {
 	}
 }
 
-// errNotSent marks a call that never reached the peer.
-var errNotSent = errors.New("not sent")
-
-// start sends a call without waiting for its answer. A pooled connection
-// found dead before anything was sent on it (the peer restarted) is
-// replaced once.
+// start sends a call without waiting for its answer; an error means the
+// call never reached the peer. A pooled connection found dead before
+// anything was sent on it (the peer restarted) is replaced once.
 func (p *peers) start(addr, method string, args, out any) (*rpc.Call, *rpc.Client, error) {
 	for attempt := 0; ; attempt++ {
 		c, err := p.client(addr)
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: %w", errNotSent, err)
+			return nil, nil, fmt.Errorf("not sent to %s: %w", addr, err)
 		}
 		call := c.Go(rpcService+"."+method, args, out, make(chan *rpc.Call, 1))
 		select {

@@ -30,7 +30,7 @@ type controlPlane struct {
 	cfg        *rest.Config
 	client     client.Client
 	kube       kubernetes.Interface
-	kubeconfig string // an admin kubeconfig file, for kcm, helm, kubectl and the operator
+	kubeconfig string // an admin kubeconfig file, for kcm and helm
 	dir        string // logs and files of this run
 }
 
@@ -114,7 +114,7 @@ type proc struct {
 // stops it (owner may outlive t: a subtest starts what the test keeps).
 func (cp *controlPlane) startProcess(t, owner *testing.T, name, bin string, args, env []string) *proc {
 	t.Helper()
-	logPath := filepath.Join(cp.dir, name+".log")
+	logPath := cp.logPath(name)
 	f, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
@@ -141,6 +141,11 @@ func (cp *controlPlane) startProcess(t, owner *testing.T, name, bin string, args
 		}
 	})
 	return p
+}
+
+// logPath is the log file of the process called name.
+func (cp *controlPlane) logPath(name string) string {
+	return filepath.Join(cp.dir, name+".log")
 }
 
 func tail(path string, n int64) string {
@@ -184,19 +189,6 @@ func buildOperator(t testing.TB) string {
 		t.Fatal(operatorBuild.err)
 	}
 	return operatorBuild.path
-}
-
-// startOperator runs the operator as a process against the API server, as
-// the chart's Deployment would (the same flags but for the addresses: the
-// metrics and probe ports are off, they would collide with the members'
-// ports in the shared network namespace).
-func (cp *controlPlane) startOperator(t, owner *testing.T, ns string) *proc {
-	t.Helper()
-	bin := buildOperator(t)
-	return cp.startProcess(t, owner, "redraft-operator", bin, []string{
-		"--leader-elect=false", "--metrics-bind-address=0", "--health-probe-bind-address=0",
-		"--namespace=" + ns, "--resync=2s", "--step=500ms", "--member-timeout=10s", "--zap-log-level=info",
-	}, []string{"KUBECONFIG=" + cp.kubeconfig, "POD_NAMESPACE=" + ns, "PATH=" + os.Getenv("PATH"), "HOME=" + cp.dir})
 }
 
 // helm runs helm with the admin kubeconfig, bounded in time.

@@ -86,10 +86,14 @@ func TestKubernetesEndToEnd(t *testing.T) {
 	})
 
 	e.step("install", func(t *testing.T) {
+		// The chart's operator Deployment has no pods: the operator runs
+		// as a process of the test, with the Deployment's identity.
 		out := cp.helm(t, "install", release, filepath.Join(repoRoot(), "charts", "redraft"), "--namespace", ns,
-			"--set", "operator.enabled=false", "--set", "image.tag=e2e-1", "--wait=false")
+			"--set", "operator.replicas=0", "--set", "image.tag=e2e-1", "--wait=false")
 		e.logf("helm install:\n%s", firstLines(out, 6))
-		cp.startOperator(t, e.t, ns)
+		op := cp.startChartOperator(t, e.t, ns)
+		e.logf("operator runs as the chart's ServiceAccount: %s (a TokenRequest token), with the chart's RBAC; args %s",
+			op.user, strings.Join(op.args, " "))
 		rc := e.waitAvailable(t, 3, 3*time.Minute)
 		e.logf("install → Available: %s", describe(rc))
 	})

@@ -2,7 +2,8 @@
 // real Redraft processes: a real kube-apiserver and etcd (envtest), a real
 // kube-controller-manager (the StatefulSet, endpoints, garbage collector and
 // disruption controllers), the chart installed with helm, the operator built
-// from ./cmd/redraft-operator and run as a process, and a small test
+// from ./cmd/redraft-operator and run as a process with the identity, RBAC
+// and arguments the chart gives it (operator_test.go), and a small test
 // "kubelet" (kubelet_test.go) that runs a real redraft process for every Pod.
 //
 // Pods need IP addresses of their own that the API server accepts (no
@@ -11,8 +12,9 @@
 // namespaces of its own (see TestMain): a network namespace where
 // 10.244.0.0/24 is local (every pod process listens on its 10.244.0.N), a
 // mount namespace where /etc/hosts and /etc/resolv.conf are files the
-// kubelet writes (the cluster DNS), and a PID namespace so that nothing
-// survives the test binary. The host's network and files are not touched.
+// kubelet writes (the cluster DNS) and the service account directory of a
+// pod exists for the operator, and a PID namespace so that nothing survives
+// the test binary. The host's network and files are not touched.
 //
 // The binaries come from KUBEBUILDER_ASSETS (hack/k8s-tools.sh). Without
 // them, or without root, the test fails: it never skips.
@@ -117,8 +119,9 @@ func reexec() int {
 	return 0
 }
 
-// setupNamespaces configures the fresh network namespace and replaces
-// /etc/hosts and /etc/resolv.conf in the private mount namespace.
+// setupNamespaces configures the fresh network namespace, creates
+// serviceAccountDir and replaces /etc/hosts and /etc/resolv.conf in the
+// private mount namespace.
 func setupNamespaces() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -140,6 +143,10 @@ func setupNamespaces() error {
 	if err != nil {
 		return err
 	}
+	// Before the bind mounts: /etc/resolv.conf may be a link into /run.
+	if err := makeServiceAccountDir(filepath.Join(dir, "run-overlay")); err != nil {
+		return err
+	}
 	hostsFile = filepath.Join(dir, "hosts")
 	resolvFile = filepath.Join(dir, "resolv.conf")
 	if err := os.WriteFile(hostsFile, []byte(baseHosts), 0o644); err != nil {
@@ -159,3 +166,39 @@ func setupNamespaces() error {
 }
 
 const baseHosts = "127.0.0.1 localhost\n::1 localhost\n"
+
+// serviceAccountDir is where the kubelet mounts a pod's service account
+// volume; controller-runtime reads the namespace of its leader-election
+// Lease from the file "namespace" there.
+const serviceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+// makeServiceAccountDir creates serviceAccountDir in this mount namespace
+// only: /var/run becomes an overlay whose changes go to a tmpfs mounted on
+// scratch. The tmpfs is detached again at once (the overlay keeps it), so
+// that scratch is an empty directory that can be removed.
+func makeServiceAccountDir(scratch string) error {
+	run, err := filepath.EvalSymlinks("/var/run")
+	if err != nil {
+		return err
+	}
+	if err := os.Mkdir(scratch, 0o700); err != nil {
+		return err
+	}
+	if err := unix.Mount("tmpfs", scratch, "tmpfs", 0, "mode=0700"); err != nil {
+		return fmt.Errorf("mounting a tmpfs on %s: %w", scratch, err)
+	}
+	upper, work := filepath.Join(scratch, "upper"), filepath.Join(scratch, "work")
+	for _, d := range []string{upper, work} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			return err
+		}
+	}
+	opts := "lowerdir=" + run + ",upperdir=" + upper + ",workdir=" + work
+	if err := unix.Mount("overlay", run, "overlay", 0, opts); err != nil {
+		return fmt.Errorf("mounting an overlay on %s: %w", run, err)
+	}
+	if err := unix.Unmount(scratch, unix.MNT_DETACH); err != nil {
+		return fmt.Errorf("detaching the tmpfs on %s: %w", scratch, err)
+	}
+	return os.MkdirAll(serviceAccountDir, 0o755)
+}
