@@ -9,6 +9,7 @@
 #   make test-python    pytest $(PYTEST_DIRS) (needs $(VENV), see .ci/run)
 #   make fuzz           run every Fuzz target for $(FUZZTIME)
 #   make bench          redis-benchmark: Redraft vs redis-server (bench/run.sh)
+#   make bench-go       Go benchmarks of the write path (FSM apply, 3-node in-process cluster)
 #   make k8s-tools      build etcd, kube-apiserver, kube-controller-manager, kubectl, helm (cached)
 #   make generate       deepcopy code of the operator's API (controller-gen)
 #   make manifests      CRD and RBAC in config/, copied into charts/redraft (controller-gen)
@@ -103,6 +104,12 @@ fuzz:
 
 bench:
 	bench/run.sh
+
+# Go benchmarks of the write path: the state machine's apply, and writes
+# through an in-process 3-node cluster (real Raft over TCP, bolt logs).
+.PHONY: bench-go
+bench-go:
+	$(GO) test -run '^$$' -bench . -benchmem -count 3 ./fsm ./cluster
 
 # 3-node cluster vs redis-server appendfsync always/everysec (bench/cluster.sh)
 .PHONY: bench-cluster

@@ -55,12 +55,12 @@ func logged(t *testing.T, n *testNode, text string) bool {
 
 // freeAddr is a loopback address below the ephemeral port range, so that
 // a node reopened on it does not find it taken by an outgoing connection.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	return net.JoinHostPort("127.0.0.1", strconv.Itoa(testutil.FreePort(t)))
 }
 
-func openNode(t *testing.T, cfg Config) *testNode {
+func openNode(t testing.TB, cfg Config) *testNode {
 	t.Helper()
 	logs := &syncBuffer{}
 	cfg.Logger = slog.New(slog.NewTextHandler(logs, nil))
@@ -82,7 +82,7 @@ func (tn *testNode) close() {
 	}
 }
 
-func nodeConfig(t *testing.T, id string, join []string, expect int) Config {
+func nodeConfig(t testing.TB, id string, join []string, expect int) Config {
 	return Config{
 		ID: id, RaftAddr: freeAddr(t), DataDir: filepath.Join(t.TempDir(), id),
 		JoinAddrs: join, BootstrapExpect: expect, ElectionTimeout: 300 * time.Millisecond,
@@ -92,7 +92,7 @@ func nodeConfig(t *testing.T, id string, join []string, expect int) Config {
 
 // startCluster starts n nodes that bootstrap together through
 // --bootstrap-expect and waits for a leader every node knows.
-func startCluster(t *testing.T, n int) []*testNode {
+func startCluster(t testing.TB, n int) []*testNode {
 	t.Helper()
 	cfgs := make([]Config, n)
 	var addrs []string
@@ -117,7 +117,7 @@ func startCluster(t *testing.T, n int) []*testNode {
 	return nodes
 }
 
-func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -128,7 +128,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-func leaderOf(t *testing.T, nodes []*testNode) (*testNode, []*testNode) {
+func leaderOf(t testing.TB, nodes []*testNode) (*testNode, []*testNode) {
 	t.Helper()
 	var leader *testNode
 	var followers []*testNode
