@@ -141,6 +141,8 @@ type setParams struct {
 	// and the --join list.
 	Founders   int32
 	ConfigHash string
+	// AuthHash is the pod template's AnnotationAuthHash, "" without auth.
+	AuthHash string
 }
 
 // foundersJoin is --join: the founding voters' Raft addresses. It stays
@@ -217,6 +219,10 @@ func buildPodTemplate(rc *redraftv1.RedraftCluster, p setParams, labels map[stri
 		annotations = map[string]string{}
 	}
 	annotations[AnnotationConfigHash] = p.ConfigHash
+	delete(annotations, AnnotationAuthHash) // the operator's, even if spec.podAnnotations names it
+	if p.AuthHash != "" {
+		annotations[AnnotationAuthHash] = p.AuthHash
+	}
 	affinity := rc.Spec.Affinity
 	if affinity == nil {
 		affinity = defaultAffinity(rc)
@@ -327,7 +333,7 @@ func buildEnv(rc *redraftv1.RedraftCluster, p setParams) []corev1.EnvVar {
 		env = append(env, corev1.EnvVar{Name: "REDRAFT_NONVOTER", Value: "true"})
 	}
 	if ref := rc.Spec.AuthSecretRef; ref != nil {
-		env = append(env, corev1.EnvVar{Name: "REDRAFT_REQUIREPASS", ValueFrom: &corev1.EnvVarSource{
+		env = append(env, corev1.EnvVar{Name: envRequirePass, ValueFrom: &corev1.EnvVarSource{
 			SecretKeyRef: &corev1.SecretKeySelector{
 				LocalObjectReference: corev1.LocalObjectReference{Name: ref.Name},
 				Key:                  secretKey(ref),

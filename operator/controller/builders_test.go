@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"strings"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -150,5 +151,55 @@ func TestPDBAndConfig(t *testing.T) {
 	cm := buildConfigMap(rc)
 	if cm.Data["REDRAFT_WRITE_TIMEOUT"] != "5s" || len(cm.Data) != 1 {
 		t.Errorf("configmap %v", cm.Data)
+	}
+}
+
+func TestAuthHashAnnotation(t *testing.T) {
+	rc := testCluster()
+	rc.Spec.PodAnnotations = map[string]string{AnnotationAuthHash: "user-value-loses", "team": "a"}
+	voters := func(hash string) *appsv1.StatefulSet {
+		return buildStatefulSet(rc, setParams{Name: "rd", Component: ComponentVoter, Voter: true, Founders: 3, AuthHash: hash})
+	}
+	replicas := func(hash string) *appsv1.StatefulSet {
+		return buildStatefulSet(rc, setParams{Name: "rd-replica", Component: ComponentReplica, Founders: 3, AuthHash: hash})
+	}
+	for _, build := range []func(string) *appsv1.StatefulSet{voters, replicas} {
+		withAuth, other, without := build("h1"), build("h2"), build("")
+		if got := withAuth.Spec.Template.Annotations[AnnotationAuthHash]; got != "h1" {
+			t.Errorf("%s: auth hash %q, want h1", withAuth.Name, got)
+		}
+		if got, ok := without.Spec.Template.Annotations[AnnotationAuthHash]; ok {
+			t.Errorf("%s: auth hash %q without auth, want none", without.Name, got)
+		}
+		if without.Spec.Template.Annotations["team"] != "a" {
+			t.Errorf("%s: the user's pod annotations are kept", without.Name)
+		}
+		hashes := map[string]bool{}
+		for _, s := range []*appsv1.StatefulSet{withAuth, other, without} {
+			hashes[s.Annotations[AnnotationTemplateHash]] = true
+		}
+		if len(hashes) != 3 {
+			t.Errorf("%s: a new password, or auth turned on or off, must change the template hash (it rolls the pods)", withAuth.Name)
+		}
+	}
+}
+
+func TestAuthHash(t *testing.T) {
+	rc := testCluster()
+	rc.UID = "uid-1"
+	h := authHash(rc, "secret-password")
+	if len(h) != 16 || strings.Trim(h, "0123456789abcdef") != "" {
+		t.Fatalf("authHash = %q, want 16 hex digits", h)
+	}
+	if authHash(rc, "secret-password") != h {
+		t.Error("the hash of a password is stable")
+	}
+	if authHash(rc, "another-password") == h {
+		t.Error("another password, the same hash")
+	}
+	other := testCluster()
+	other.UID = "uid-2"
+	if authHash(other, "secret-password") == h {
+		t.Error("two clusters with the same password have the same hash")
 	}
 }

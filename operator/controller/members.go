@@ -3,6 +3,7 @@ package controller
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -22,16 +23,25 @@ type Endpoint struct {
 	Password string
 }
 
+// ErrAuthRejected is the error of a Raft command refused by the member
+// ep names because it wants another password than ep.Password: it runs
+// with an earlier one until its pod restarts. The command may well pass
+// through another member.
+var ErrAuthRejected = errors.New("the member refused the password")
+
 // MemberClient is everything the operator asks of a running cluster. The
 // reconciler only talks to members through it, so tests replace it.
+//
+// The Raft commands may go through any member: one that does not lead
+// forwards them to the leader (see cluster.Node.Admin). Both wrap
+// ErrAuthRejected when ep refuses ep.Password.
 type MemberClient interface {
 	// Status returns the member's /status.
 	Status(ctx context.Context, ep Endpoint) (*httpd.Status, error)
-	// RemoveMember takes id out of the Raft configuration (RAFT REMOVE,
-	// which any member runs on the leader).
+	// RemoveMember takes id out of the Raft configuration (RAFT REMOVE).
 	RemoveMember(ctx context.Context, ep Endpoint, id string) error
 	// TransferLeadership hands the leadership to id (RAFT
-	// TRANSFER-LEADERSHIP); ep must be the leader.
+	// TRANSFER-LEADERSHIP id).
 	TransferLeadership(ctx context.Context, ep Endpoint, id string) error
 }
 
@@ -81,7 +91,7 @@ func (c *NodeClient) RemoveMember(ctx context.Context, ep Endpoint, id string) e
 // TransferLeadership implements MemberClient.
 func (c *NodeClient) TransferLeadership(ctx context.Context, ep Endpoint, id string) error {
 	if err := c.do(ctx, ep, "RAFT", "TRANSFER-LEADERSHIP", id); err != nil {
-		return fmt.Errorf("transferring leadership from %s to %s: %w", ep.Pod, id, err)
+		return fmt.Errorf("transferring leadership to %s through %s: %w", id, ep.Pod, err)
 	}
 	return nil
 }
@@ -104,5 +114,9 @@ func (c *NodeClient) do(ctx context.Context, ep Endpoint, args ...any) error {
 	defer rdb.Close()
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
-	return rdb.Do(ctx, args...).Err()
+	err := rdb.Do(ctx, args...).Err()
+	if redis.IsAuthError(err) {
+		return fmt.Errorf("%w: %w", ErrAuthRejected, err)
+	}
+	return err
 }

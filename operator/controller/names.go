@@ -45,6 +45,11 @@ const (
 	// AnnotationConfigHash on the pod template rolls the pods when
 	// spec.config changes.
 	AnnotationConfigHash = "redraft.io/config-hash"
+	// AnnotationAuthHash on the pod template (and so on every pod) is
+	// authHash of the AUTH password when spec.authSecretRef is set: a new
+	// password rolls the pods, and a pod tells which password it started
+	// with. It is absent without auth.
+	AnnotationAuthHash = "redraft.io/auth-hash"
 
 	// revisionLabel is the StatefulSet controller's revision label on pods.
 	revisionLabel = "controller-revision-hash"

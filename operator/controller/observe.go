@@ -31,13 +31,13 @@ type observation struct {
 	Pods     map[string]*corev1.Pod
 	Statuses map[string]*httpd.Status // by pod name; missing if unreachable
 	View     view
-	Password string
+	Auth     credentials
 }
 
 // observe reads the cluster's objects and asks every running member pod
 // for its status.
-func (r *RedraftClusterReconciler) observe(ctx context.Context, rc *redraftv1.RedraftCluster, password string) (*observation, error) {
-	obs := &observation{Password: password}
+func (r *RedraftClusterReconciler) observe(ctx context.Context, rc *redraftv1.RedraftCluster, auth credentials) (*observation, error) {
+	obs := &observation{Auth: auth}
 	var err error
 	if obs.Voters, err = r.getStatefulSet(ctx, rc.Namespace, votersName(rc)); err != nil {
 		return nil, err
@@ -54,7 +54,7 @@ func (r *RedraftClusterReconciler) observe(ctx context.Context, rc *redraftv1.Re
 		obs.Pods[pods.Items[i].Name] = &pods.Items[i]
 	}
 	obs.Statuses = r.memberStatuses(ctx, obs)
-	obs.View = buildView(obs.Pods, obs.Statuses)
+	obs.View = obs.buildView()
 	return obs, nil
 }
 
@@ -101,7 +101,7 @@ func (r *RedraftClusterReconciler) memberStatuses(ctx context.Context, obs *obse
 
 // endpoint is how to reach pod name.
 func (o *observation) endpoint(name string) Endpoint {
-	ep := Endpoint{Pod: name, Password: o.Password}
+	ep := Endpoint{Pod: name, Password: o.Auth.Password}
 	if pod, ok := o.Pods[name]; ok {
 		ep.IP = pod.Status.PodIP
 	}
@@ -112,9 +112,9 @@ func (o *observation) endpoint(name string) Endpoint {
 // highest term (a deposed leader cut off from the others may still think
 // it leads, in an older term). Health is the pod's readiness, which the
 // node gives only when it is caught up with a leader that counts it.
-func buildView(pods map[string]*corev1.Pod, statuses map[string]*httpd.Status) view {
+func (o *observation) buildView() view {
 	var leader *httpd.Status
-	for _, st := range statuses {
+	for _, st := range o.Statuses {
 		if st.Role == "leader" && (leader == nil || st.Term > leader.Term) {
 			leader = st
 		}
@@ -124,14 +124,29 @@ func buildView(pods map[string]*corev1.Pod, statuses map[string]*httpd.Status) v
 	}
 	v := view{Known: true, Leader: leader.ID}
 	for _, m := range leader.Members {
-		pod, ok := pods[m.ID]
+		pod, ok := o.Pods[m.ID]
 		v.Members = append(v.Members, member{
 			ID: m.ID, Voter: m.Voter, Leader: m.ID == leader.ID,
-			Healthy: ok && podReady(pod),
+			Healthy:       ok && podReady(pod),
+			WrongPassword: !ok || !o.takesPassword(pod),
 		})
 	}
 	slices.SortFunc(v.Members, func(a, b member) int { return cmp.Compare(a.ID, b.ID) })
 	return v
+}
+
+// commandCandidates are the members whose pods answered: any of them runs
+// a Raft command on the leader.
+func (o *observation) commandCandidates() []commandCandidate {
+	var out []commandCandidate
+	for _, m := range o.View.Members {
+		pod, ok := o.Pods[m.ID]
+		if _, answered := o.Statuses[m.ID]; !ok || !answered {
+			continue
+		}
+		out = append(out, commandCandidate{Pod: m.ID, WrongPassword: m.WrongPassword, Leader: m.Leader, Ready: podReady(pod)})
+	}
+	return out
 }
 
 // podReady: running, not terminating, Ready condition true.

@@ -9,8 +9,9 @@ import (
 // This file holds the decisions of the reconciler as pure functions of
 // what it observed, so they can be tested as tables: how many pods each
 // StatefulSet gets, which member leaves the Raft configuration next, where
-// the rolling update's partition goes and how many voters the
-// PodDisruptionBudget lets go.
+// the rolling update's partition goes, how many voters the
+// PodDisruptionBudget lets go and through which member a Raft command is
+// sent.
 
 // member is one server of the Raft configuration as the reconciler sees it.
 type member struct {
@@ -18,6 +19,10 @@ type member struct {
 	Voter   bool
 	Leader  bool
 	Healthy bool // its pod is ready: alive and caught up with the leader
+	// WrongPassword: its pod runs with another password than the
+	// operator's (a password change is rolling out), so it refuses the
+	// operator's commands.
+	WrongPassword bool
 }
 
 // view is the cluster's membership as its leader reports it.
@@ -50,6 +55,17 @@ func (v view) voters(skip func(id string) bool) (all, healthy int) {
 		}
 	}
 	return all, healthy
+}
+
+// takesCommands tells whether some member that is up runs the operator's
+// commands, leaving out the IDs for which skip is true: any member
+// forwards them to the leader, but one that wants another password
+// refuses them. Right after a password change none may take them until
+// the rolling update restarted one.
+func (v view) takesCommands(skip func(id string) bool) bool {
+	return slices.ContainsFunc(v.Members, func(m member) bool {
+		return (m.Healthy || m.Leader) && !m.WrongPassword && (skip == nil || !skip(m.ID))
+	})
 }
 
 // quorum is the majority of n voters.
@@ -105,6 +121,13 @@ type scaleInput struct {
 // highest ordinal that is still a member; it never grows back to reach a
 // member whose pod is already gone. Without a view of the membership it
 // never shrinks.
+//
+// Each command needs a member that takes the operator's password, and one
+// that stays: after a password change only restarted members take it, and
+// removing the last of them would leave the next command nowhere to go
+// until the rolling update restarts another, which with two voters left
+// it could not do without losing the quorum. So until a staying member
+// takes the password, scaling waits and the rolling update goes first.
 func planScale(in scaleInput) (int32, action) {
 	if !in.View.Known {
 		return max(in.Desired, in.Current), action{}
@@ -128,6 +151,9 @@ func planScale(in scaleInput) (int32, action) {
 	replicas := max(in.Desired, min(in.Current, top+1))
 	isLeaving := func(id string) bool {
 		return slices.ContainsFunc(leaving, func(m member) bool { return m.ID == id })
+	}
+	if !in.View.takesCommands(isLeaving) {
+		return replicas, action{}
 	}
 	if next.Leader {
 		to := pickTarget(in.View, func(m member) bool { return !isLeaving(m.ID) }, nil)
@@ -202,6 +228,13 @@ type rolloutInput struct {
 // (the last to update), it is moved to ordinal 0; when ordinal 0's turn
 // comes it is moved to an updated pod. Without a view of the cluster the
 // partition stays where it is.
+//
+// Right after a password change no member may take the operator's
+// commands, so none can be asked to move the leadership: the first pod
+// restarts without the leader being parked, and if it is the leader's it
+// restarts as the leader, which hands its leadership over as it stops
+// (the node does on SIGTERM). From then on the restarted member takes the
+// commands and the order above holds.
 func planRollout(in rolloutInput) (int32, action) {
 	floor := int32(len(in.Pods))
 	for floor > 0 {
@@ -222,14 +255,15 @@ func planRollout(in rolloutInput) (int32, action) {
 	next := floor - 1
 	nextID := podID(in.Set, next)
 	updated := func(m member) bool { o, ok := ordinalOf(in.Set, m.ID); return ok && o >= floor }
-	if lo, ok := ordinalOf(in.Set, in.View.Leader); ok && lo > 0 && lo < next {
+	canTransfer := in.View.takesCommands(nil)
+	if lo, ok := ordinalOf(in.Set, in.View.Leader); ok && lo > 0 && lo < next && canTransfer {
 		// Park the leadership on ordinal 0 so the leader restarts last.
 		if to := pickTarget(in.View, func(m member) bool { return m.ID == podID(in.Set, 0) }, nil); to != "" {
 			return floor, action{Kind: actTransfer, ID: to, Reason: "rolling update: the leader goes last"}
 		}
 	}
 	all, healthy := in.View.voters(nil)
-	if in.View.Leader == nextID && all > 1 {
+	if in.View.Leader == nextID && all > 1 && canTransfer {
 		to := pickTarget(in.View, func(m member) bool { return m.ID != nextID }, updated)
 		if to == "" {
 			return floor, action{}
@@ -286,4 +320,47 @@ func voterMaxUnavailable(specVoters int32, raftVoters int) int32 {
 	}
 	n := min(specVoters, int32(raftVoters))
 	return max((n-1)/2, 0)
+}
+
+// commandCandidate is a member pod a Raft command may be sent through.
+type commandCandidate struct {
+	Pod           string
+	WrongPassword bool // see member.WrongPassword
+	Leader        bool
+	Ready         bool
+}
+
+// commandRoute orders the pods to try a Raft command through: those
+// expected to take the operator's password first (a member still on an
+// earlier password refuses it, so the others are only tried after them,
+// in case the expectation is wrong: a container restarted in place reads
+// the new password with the old annotation), then the leader (no
+// forwarding hop), then ready members (they know the leader), then by
+// name so that retries are predictable.
+func commandRoute(cands []commandCandidate) []string {
+	cands = slices.Clone(cands)
+	slices.SortFunc(cands, func(a, b commandCandidate) int {
+		return cmp.Or(
+			compareTrueFirst(!a.WrongPassword, !b.WrongPassword),
+			compareTrueFirst(a.Leader, b.Leader),
+			compareTrueFirst(a.Ready, b.Ready),
+			cmp.Compare(a.Pod, b.Pod),
+		)
+	})
+	out := make([]string, len(cands))
+	for i, c := range cands {
+		out[i] = c.Pod
+	}
+	return out
+}
+
+// compareTrueFirst orders true before false.
+func compareTrueFirst(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return -1
+	}
+	return 1
 }

@@ -2,6 +2,8 @@ package controller
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -242,5 +244,167 @@ func TestOutdatedWhileDown(t *testing.T) {
 	oneReady := []podState{{Exists: true}, {Exists: true, Ready: true}}
 	if got := outdatedWhileDown(oneReady, view{}); got != nil {
 		t.Errorf("a pod is ready: %v, want none", got)
+	}
+}
+
+// onOldPassword marks the listed ordinals of v as running with another
+// password than the operator's (a password change rolling out).
+func onOldPassword(v view, ordinals ...int) view {
+	v.Members = slices.Clone(v.Members)
+	for _, o := range ordinals {
+		v.Members[o].WrongPassword = true
+	}
+	return v
+}
+
+func TestPlanScaleDuringPasswordRollout(t *testing.T) {
+	tests := []struct {
+		name         string
+		in           scaleInput
+		wantReplicas int32
+		want         action
+	}{
+		{"no member takes the password: wait, the rollout makes one",
+			scaleInput{Set: "rd", Desired: 3, Current: 5, Voters: true, View: onOldPassword(cluster(5, 0), 0, 1, 2, 3, 4)}, 5, action{}},
+		{"the one that takes it is not ready: wait",
+			scaleInput{Set: "rd", Desired: 3, Current: 5, Voters: true, View: onOldPassword(cluster(5, 0, 4), 0, 1, 2, 3)}, 5, action{}},
+		{"only leaving members take it: wait, the last of them gone none would",
+			scaleInput{Set: "rd", Desired: 3, Current: 5, Voters: true, View: onOldPassword(cluster(5, 0), 0, 1, 2)}, 5, action{}},
+		{"a staying member takes it: the leaving ones go through it",
+			scaleInput{Set: "rd", Desired: 3, Current: 5, Voters: true, View: onOldPassword(cluster(5, 0), 0, 1, 3, 4)}, 5, action{Kind: actRemove, ID: "rd-4"}},
+		{"a leaving leader hands over through a staying restarted member",
+			scaleInput{Set: "rd", Desired: 3, Current: 5, Voters: true, View: onOldPassword(cluster(5, 4), 1, 2, 3, 4)}, 5, action{Kind: actTransfer, ID: "rd-0"}},
+		{"read replicas leave through a voter that takes it",
+			scaleInput{Set: "rd-replica", Desired: 0, Current: 2, View: onOldPassword(withReplicas(cluster(3, 0), 2), 0, 1, 3, 4)}, 2, action{Kind: actRemove, ID: "rd-replica-1"}},
+		{"nothing to remove: the replicas are what the spec says",
+			scaleInput{Set: "rd", Desired: 5, Current: 3, Voters: true, View: onOldPassword(cluster(3, 0), 0, 1, 2)}, 5, action{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, a := planScale(tt.in)
+			a.Reason = ""
+			if n != tt.wantReplicas || a != tt.want {
+				t.Fatalf("planScale = %d, %+v; want %d, %+v", n, a, tt.wantReplicas, tt.want)
+			}
+		})
+	}
+}
+
+func TestPlanRolloutDuringPasswordRollout(t *testing.T) {
+	tests := []struct {
+		name          string
+		in            rolloutInput
+		wantPartition int32
+		want          action
+	}{
+		{"leader in the middle, nobody takes the password: the top follower restarts, unparked",
+			rolloutInput{Set: "rd", Partition: 3, Pods: pods(3, 0), View: onOldPassword(cluster(3, 1), 0, 1, 2)}, 2, action{}},
+		{"then the leader, next, hands over to the restarted member",
+			rolloutInput{Set: "rd", Partition: 2, Pods: pods(3, 1), View: onOldPassword(cluster(3, 1), 0, 1)}, 2, action{Kind: actTransfer, ID: "rd-2"}},
+		{"5 voters, leader in the middle, nobody takes the password: the top follower restarts",
+			rolloutInput{Set: "rd", Partition: 5, Pods: pods(5, 0), View: onOldPassword(cluster(5, 2), 0, 1, 2, 3, 4)}, 4, action{}},
+		{"then the leader is parked on ordinal 0",
+			rolloutInput{Set: "rd", Partition: 4, Pods: pods(5, 1), View: onOldPassword(cluster(5, 2), 0, 1, 2, 3)}, 4, action{Kind: actTransfer, ID: "rd-0"}},
+		{"leader on top, nobody takes the password: it restarts as the leader (it hands over as it stops)",
+			rolloutInput{Set: "rd", Partition: 3, Pods: pods(3, 0), View: onOldPassword(cluster(3, 2), 0, 1, 2)}, 2, action{}},
+		{"leader on 0, nobody takes the password: the usual order needs no transfer yet",
+			rolloutInput{Set: "rd", Partition: 3, Pods: pods(3, 0), View: onOldPassword(cluster(3, 0), 0, 1, 2)}, 2, action{}},
+		{"the leader's turn: handed to an updated member, which takes the password",
+			rolloutInput{Set: "rd", Partition: 1, Pods: pods(3, 2), View: onOldPassword(cluster(3, 0), 0)}, 1, action{Kind: actTransfer, ID: "rd-1"}},
+		{"never below a healthy quorum, password or not",
+			rolloutInput{Set: "rd", Partition: 3, Pods: pods(3, 0, 1), View: onOldPassword(cluster(3, 2, 1), 0, 1, 2)}, 3, action{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, a := planRollout(tt.in)
+			a.Reason = ""
+			if p != tt.wantPartition || a != tt.want {
+				t.Fatalf("planRollout = %d, %+v; want %d, %+v", p, a, tt.wantPartition, tt.want)
+			}
+		})
+	}
+}
+
+// TestPasswordRolloutOrder runs planRollout to completion after a
+// password change: every member starts on the old password and takes the
+// operator's once restarted. No transfer may be asked while no member
+// takes it; the leader restarts while leading only as the very first
+// restart, when nothing else was possible; otherwise the usual order.
+func TestPasswordRolloutOrder(t *testing.T) {
+	for n := 1; n <= 7; n += 2 {
+		for leader := range n {
+			t.Run(fmt.Sprintf("%d voters, leader %d", n, leader), func(t *testing.T) {
+				st := pods(n, 0)
+				lead := leader
+				viewNow := func() view {
+					v := cluster(n, lead)
+					for i := range v.Members {
+						v.Members[i].WrongPassword = !st[i].Updated
+					}
+					return v
+				}
+				partition := int32(n)
+				var order []int
+				for step := 0; step < 4*n+4 && len(order) < n; step++ {
+					v := viewNow()
+					p, a := planRollout(rolloutInput{Set: "rd", Partition: partition, Pods: st, View: v})
+					if a.Kind == actTransfer {
+						if !v.takesCommands(nil) {
+							t.Fatalf("transfer to %s asked while no member takes the password", a.ID)
+						}
+						o, _ := ordinalOf("rd", a.ID)
+						lead = int(o)
+						continue
+					}
+					partition = p
+					for o := n - 1; o >= int(partition); o-- {
+						if st[o].Updated {
+							continue
+						}
+						if o == lead && n > 1 {
+							if len(order) > 0 {
+								t.Fatalf("leader rd-%d restarted while leading after %v", o, order)
+							}
+							lead = (o + 1) % n // it hands over as it stops
+						}
+						st[o] = podState{Exists: true, Updated: true, Ready: true}
+						order = append(order, o)
+						break
+					}
+				}
+				if len(order) != n || partition != 0 {
+					t.Fatalf("rollout did not finish: restarted %v, partition %d", order, partition)
+				}
+				if n > 1 && order[n-1] != 0 {
+					t.Fatalf("order %v: ordinal 0 (where the leader was parked) should be last", order)
+				}
+			})
+		}
+	}
+}
+
+func TestCommandRoute(t *testing.T) {
+	tests := []struct {
+		name  string
+		cands []commandCandidate
+		want  string
+	}{
+		{"the leader first when it takes the password",
+			[]commandCandidate{{Pod: "rd-0", Ready: true}, {Pod: "rd-1", Leader: true, Ready: true}, {Pod: "rd-2", Ready: true}},
+			"rd-1,rd-0,rd-2"},
+		{"restarted members before the leader on the old password",
+			[]commandCandidate{{Pod: "rd-0", Leader: true, Ready: true, WrongPassword: true}, {Pod: "rd-1", Ready: true, WrongPassword: true}, {Pod: "rd-2", Ready: true}},
+			"rd-2,rd-0,rd-1"},
+		{"ready before not ready, then by name",
+			[]commandCandidate{{Pod: "rd-2"}, {Pod: "rd-replica-0", Ready: true}, {Pod: "rd-1"}},
+			"rd-replica-0,rd-1,rd-2"},
+		{"nobody", nil, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := strings.Join(commandRoute(tt.cands), ","); got != tt.want {
+				t.Fatalf("commandRoute = %s, want %s", got, tt.want)
+			}
+		})
 	}
 }

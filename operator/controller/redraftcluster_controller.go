@@ -76,17 +76,20 @@ func (r *RedraftClusterReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 		return ctrl.Result{}, nil // owner references let the garbage collector do the rest
 	}
 	var problems []error
-	password, err := r.password(ctx, &rc)
+	auth, err := r.credentials(ctx, &rc)
 	if err != nil {
 		problems = append(problems, err)
 	}
-	obs, err := r.observe(ctx, &rc, password)
+	obs, err := r.observe(ctx, &rc, auth)
 	if err != nil {
 		return ctrl.Result{}, err
 	}
 	p, err := r.apply(ctx, &rc, obs)
 	if err != nil {
 		return ctrl.Result{}, err
+	}
+	if p.AuthChanged {
+		r.event(&rc, nil, "AuthChanged", "%s", authChangeMessage(&rc))
 	}
 	if p.Action.Kind != actNone {
 		if err := r.act(ctx, &rc, obs, p.Action); err != nil {
@@ -113,23 +116,6 @@ func (r *RedraftClusterReconciler) Reconcile(ctx context.Context, req ctrl.Reque
 func (r *RedraftClusterReconciler) step() time.Duration   { return orDefault(r.Step, DefaultStep) }
 func (r *RedraftClusterReconciler) resync() time.Duration { return orDefault(r.Resync, DefaultResync) }
 
-// password is the cluster's AUTH password, read uncached.
-func (r *RedraftClusterReconciler) password(ctx context.Context, rc *redraftv1.RedraftCluster) (string, error) {
-	ref := rc.Spec.AuthSecretRef
-	if ref == nil {
-		return "", nil
-	}
-	var s corev1.Secret
-	if err := r.APIReader.Get(ctx, types.NamespacedName{Namespace: rc.Namespace, Name: ref.Name}, &s); err != nil {
-		return "", fmt.Errorf("auth secret %s: %w", ref.Name, err)
-	}
-	v, ok := s.Data[secretKey(ref)]
-	if !ok {
-		return "", fmt.Errorf("auth secret %s has no key %q", ref.Name, secretKey(ref))
-	}
-	return string(v), nil
-}
-
 // plan is what apply decided: the StatefulSets as written and the
 // membership change to make.
 type plan struct {
@@ -138,6 +124,9 @@ type plan struct {
 	Action           action
 	MaxUnavailable   int32
 	TemplateChanged  bool
+	// AuthChanged: a pod template is written with a new auth setting
+	// (password, or auth turned on or off), which rolls the pods.
+	AuthChanged bool
 	// Restart lists voter pods to delete (see outdatedWhileDown).
 	Restart []string
 }
@@ -185,10 +174,13 @@ func planSets(rc *redraftv1.RedraftCluster, obs *observation, configHash string)
 	p := plan{Founders: foundingVoters(rc, obs.Voters)}
 	p.Voters = buildStatefulSet(rc, setParams{
 		Name: votersName(rc), Component: ComponentVoter, Voter: true, Founders: p.Founders, ConfigHash: configHash,
+		AuthHash: obs.authHashFor(obs.Voters),
 	})
 	p.Replicas = buildStatefulSet(rc, setParams{
 		Name: replicasName(rc), Component: ComponentReplica, Founders: p.Founders, ConfigHash: configHash,
+		AuthHash: obs.authHashFor(obs.Replicas),
 	})
+	p.AuthChanged = authChanged(obs.Voters, p.Voters) || authChanged(obs.Replicas, p.Replicas)
 
 	votersN, act := planScale(scaleInput{
 		Set: votersName(rc), Desired: specVoters(rc), Current: currentReplicas(obs.Voters, specVoters(rc)),
@@ -223,6 +215,20 @@ func planSets(rc *redraftv1.RedraftCluster, obs *observation, configHash string)
 	raftVoters, _ := obs.View.voters(nil)
 	p.MaxUnavailable = voterMaxUnavailable(specVoters(rc), raftVoters)
 	return p
+}
+
+// authHashFor is the auth hash the pod template of existing gets: the
+// current password's, or the one it has if the Secret could not be read.
+func (o *observation) authHashFor(existing *appsv1.StatefulSet) string {
+	if o.Auth.Known {
+		return o.Auth.Hash
+	}
+	return templateAuthHash(existing)
+}
+
+// authChanged: the existing StatefulSet's pods get another auth setting.
+func authChanged(existing, desired *appsv1.StatefulSet) bool {
+	return existing != nil && templateAuthHash(existing) != templateAuthHash(desired)
 }
 
 // votersPartition: a new pod template is written with the partition at
@@ -377,21 +383,46 @@ func (r *RedraftClusterReconciler) applyPDB(ctx context.Context, rc *redraftv1.R
 	return nil
 }
 
-// act makes one membership change through the leader.
+// act makes one membership change, through a member that takes the
+// operator's password.
 func (r *RedraftClusterReconciler) act(ctx context.Context, rc *redraftv1.RedraftCluster, obs *observation, a action) error {
-	log := logf.FromContext(ctx)
-	ep := obs.endpoint(obs.View.Leader)
-	log.Info("membership change", "action", a.String(), "leader", obs.View.Leader)
-	var err error
+	var (
+		via string
+		err error
+	)
 	switch a.Kind {
 	case actTransfer:
-		err = r.Members.TransferLeadership(ctx, ep, a.ID)
+		via, err = obs.throughMembers(func(ep Endpoint) error { return r.Members.TransferLeadership(ctx, ep, a.ID) })
 		r.event(rc, err, "LeadershipTransferred", "leadership from %s to %s: %s", obs.View.Leader, a.ID, a.Reason)
 	case actRemove:
-		err = r.Members.RemoveMember(ctx, ep, a.ID)
+		via, err = obs.throughMembers(func(ep Endpoint) error { return r.Members.RemoveMember(ctx, ep, a.ID) })
 		r.event(rc, err, "MemberRemoved", "removed %s: %s", a.ID, a.Reason)
 	}
+	if err == nil {
+		logf.FromContext(ctx).Info("membership change", "action", a.String(), "leader", obs.View.Leader, "via", via)
+	}
 	return err
+}
+
+// throughMembers runs send through the members in commandRoute's order
+// until one takes the operator's password, and returns that member. A
+// refused password is no failure of the command, which never ran: the
+// member is on an earlier password until its pod restarts, and the next
+// one is tried. Any other error ends the attempt: the command may have
+// run, and the next reconcile decides again from a fresh look.
+func (o *observation) throughMembers(send func(Endpoint) error) (string, error) {
+	var refused []error
+	for _, pod := range commandRoute(o.commandCandidates()) {
+		err := send(o.endpoint(pod))
+		if !errors.Is(err, ErrAuthRejected) {
+			return pod, err
+		}
+		refused = append(refused, err)
+	}
+	if len(refused) == 0 {
+		return "", errors.New("no member answers")
+	}
+	return "", fmt.Errorf("no member takes the operator's password (a password change is rolling out): %w", errors.Join(refused...))
 }
 
 func (r *RedraftClusterReconciler) event(rc *redraftv1.RedraftCluster, err error, reason, format string, args ...any) {

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -52,7 +53,7 @@ func computeStatus(rc *redraftv1.RedraftCluster, obs *observation, p plan, probl
 	} else {
 		set(redraftv1.ConditionAvailable, false, "QuorumNotReady", fmt.Sprintf("%d of %d voters ready", healthy, voters))
 	}
-	set(redraftv1.ConditionProgressing, progressing, why, p.Action.String())
+	set(redraftv1.ConditionProgressing, progressing, why, progressMessage(rc, obs, p, why))
 	set(redraftv1.ConditionDegraded, degraded, dwhy.reason, dwhy.message)
 	st.Phase = phase(obs, available, degraded, why)
 	return st
@@ -62,6 +63,8 @@ func computeStatus(rc *redraftv1.RedraftCluster, obs *observation, p plan, probl
 // why, as a condition reason.
 func progress(rc *redraftv1.RedraftCluster, obs *observation, p plan) (bool, string) {
 	switch {
+	case len(obs.podsOnEarlierAuth()) > 0:
+		return true, reasonAuthRollout
 	case p.TemplateChanged || partitionOf(p.Voters) > 0 || p.Voters.Status.CurrentRevision != p.Voters.Status.UpdateRevision:
 		return true, "RollingUpdate"
 	case p.Action.Kind == actRemove || *p.Voters.Spec.Replicas != specVoters(rc) || *p.Replicas.Spec.Replicas != rc.Spec.ReadReplicas:
@@ -76,6 +79,37 @@ func progress(rc *redraftv1.RedraftCluster, obs *observation, p plan) (bool, str
 		return true, "PodsNotReady"
 	}
 	return false, "Settled"
+}
+
+// reasonAuthRollout is the Progressing reason while pods restart onto a
+// new auth setting; members on the earlier one refuse clients with the
+// new password until then.
+const reasonAuthRollout = "PasswordRollout"
+
+// progressMessage says what the operator does next, and during a
+// password rollout which pods still run with the earlier setting.
+func progressMessage(rc *redraftv1.RedraftCluster, obs *observation, p plan, why string) string {
+	if why != reasonAuthRollout {
+		return p.Action.String()
+	}
+	msg := fmt.Sprintf("%s; not restarted yet: %s", authChangeMessage(rc), strings.Join(obs.podsOnEarlierAuth(), ", "))
+	if p.Action.Kind != actNone {
+		msg += "; now: " + p.Action.String()
+	}
+	return msg
+}
+
+// podsOnEarlierAuth lists, sorted, the live member pods made with another
+// auth setting than the current one.
+func (o *observation) podsOnEarlierAuth() []string {
+	var out []string
+	for name, pod := range o.Pods {
+		if pod.DeletionTimestamp == nil && !o.onCurrentAuth(pod) {
+			out = append(out, name)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 type reason struct{ reason, message string }
@@ -126,7 +160,7 @@ func phase(obs *observation, available, degraded bool, why string) redraftv1.Pha
 		return redraftv1.PhasePending
 	case !available && why == "Forming":
 		return redraftv1.PhaseForming
-	case why == "RollingUpdate":
+	case why == "RollingUpdate" || why == reasonAuthRollout:
 		return redraftv1.PhaseUpgrading
 	case why == "Scaling" || why == "Joining":
 		return redraftv1.PhaseScaling

@@ -15,14 +15,21 @@ import (
 // fakeRaft plays the Raft side of every cluster in the test: the
 // membership, who leads, and what the operator asked. Members join when
 // their pod starts (as the node does by itself) and a removed member
-// stays out.
+// stays out. Like the node, any running member takes a Raft command (and
+// forwards it to the leader) if the operator gives the password the
+// member started with; one started without a password takes any.
 type fakeRaft struct {
 	mu      sync.Mutex
 	members map[string]*fakeMember // by pod name, every cluster mixed (names are unique per test)
 	running map[string]bool
 	removed map[string]bool
 	leader  map[string]string // cluster prefix -> leader ID
-	ops     []string
+	// passwords is what each running pod started with ("" for none).
+	passwords map[string]string
+	ops       []string
+	// via is the member each op went through, refused the members that
+	// refused the operator's password.
+	via, refused []string
 	// violations are the safety rules the operator broke.
 	violations []string
 }
@@ -33,14 +40,18 @@ type fakeMember struct {
 }
 
 func newFakeRaft() *fakeRaft {
-	return &fakeRaft{members: map[string]*fakeMember{}, running: map[string]bool{}, removed: map[string]bool{}, leader: map[string]string{}}
+	f := &fakeRaft{}
+	f.reset()
+	return f
 }
 
-// podStarted is called by the fake StatefulSet controller.
-func (f *fakeRaft) podStarted(cluster, pod string, voter bool) {
+// podStarted is called by the fake StatefulSet controller, with the
+// password the pod's environment got.
+func (f *fakeRaft) podStarted(cluster, pod string, voter bool, password string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.running[pod] = true
+	f.passwords[pod] = password
 	if _, ok := f.members[pod]; !ok && !f.removed[pod] {
 		f.members[pod] = &fakeMember{cluster: cluster, voter: voter}
 	}
@@ -95,7 +106,8 @@ func (f *fakeRaft) reset() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.members, f.running, f.removed, f.leader = map[string]*fakeMember{}, map[string]bool{}, map[string]bool{}, map[string]string{}
-	f.ops, f.violations = nil, nil
+	f.passwords = map[string]string{}
+	f.ops, f.via, f.refused, f.violations = nil, nil, nil, nil
 }
 
 func (f *fakeRaft) setLeader(cluster, id string) {
@@ -108,6 +120,28 @@ func (f *fakeRaft) snapshot() (ops, violations []string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.ops), slices.Clone(f.violations)
+}
+
+// routes are the members the ops went through, and those that refused
+// the operator's password.
+func (f *fakeRaft) routes() (via, refused []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.via), slices.Clone(f.refused)
+}
+
+// admit checks a Raft command sent through ep as the node would: the
+// member must run and take ep.Password.
+func (f *fakeRaft) admit(ep controller.Endpoint) error {
+	if !f.running[ep.Pod] {
+		f.violations = append(f.violations, "command sent to "+ep.Pod+", which is not running")
+		return errors.New("connection refused")
+	}
+	if pw := f.passwords[ep.Pod]; pw != "" && pw != ep.Password {
+		f.refused = append(f.refused, ep.Pod)
+		return fmt.Errorf("%w: WRONGPASS invalid username-password pair or user is disabled", controller.ErrAuthRejected)
+	}
+	return nil
 }
 
 func (f *fakeRaft) Status(_ context.Context, ep controller.Endpoint) (*httpd.Status, error) {
@@ -140,34 +174,34 @@ func (f *fakeRaft) Status(_ context.Context, ep controller.Endpoint) (*httpd.Sta
 func (f *fakeRaft) RemoveMember(_ context.Context, ep controller.Endpoint, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.admit(ep); err != nil {
+		return err
+	}
 	m, ok := f.members[id]
 	if !ok {
 		return errors.New("not a member")
-	}
-	if f.leader[m.cluster] != ep.Pod {
-		f.violations = append(f.violations, "remove sent to non-leader "+ep.Pod)
 	}
 	if f.leader[m.cluster] == id {
 		f.violations = append(f.violations, "leader "+id+" removed")
 	}
 	delete(f.members, id)
 	f.removed[id] = true
-	f.ops = append(f.ops, "remove "+id)
+	f.ops, f.via = append(f.ops, "remove "+id), append(f.via, ep.Pod)
 	return nil
 }
 
 func (f *fakeRaft) TransferLeadership(_ context.Context, ep controller.Endpoint, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if err := f.admit(ep); err != nil {
+		return err
+	}
 	m, ok := f.members[id]
 	if !ok || !m.voter || !f.running[id] {
 		return errors.New("no such healthy voter")
 	}
-	if f.leader[m.cluster] != ep.Pod {
-		f.violations = append(f.violations, "transfer sent to non-leader "+ep.Pod)
-	}
 	f.leader[m.cluster] = id
-	f.ops = append(f.ops, "transfer "+id)
+	f.ops, f.via = append(f.ops, "transfer "+id), append(f.via, ep.Pod)
 	return nil
 }
 

@@ -170,8 +170,12 @@ func (s *fakeSTS) startPod(ctx context.Context, sts *appsv1.StatefulSet, name, r
 		labels[k] = v
 	}
 	pod := &corev1.Pod{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: s.ns, Labels: labels},
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: s.ns, Labels: labels, Annotations: sts.Spec.Template.Annotations},
 		Spec:       *sts.Spec.Template.Spec.DeepCopy(),
+	}
+	password, err := s.requirePass(ctx, pod)
+	if err != nil {
+		return err
 	}
 	// The StatefulSet controller adds the claims' volumes.
 	for _, vct := range sts.Spec.VolumeClaimTemplates {
@@ -193,8 +197,24 @@ func (s *fakeSTS) startPod(ctx context.Context, sts *appsv1.StatefulSet, name, r
 		_ = env.client.Delete(ctx, pod, client.GracePeriodSeconds(0)) // made again on the next step
 		return err
 	}
-	env.raft.podStarted(s.name, name, voter)
+	env.raft.podStarted(s.name, name, voter, password)
 	return nil
+}
+
+// requirePass resolves the pod's REDRAFT_REQUIREPASS as the kubelet does
+// when the container starts: from the Secret as it is now.
+func (s *fakeSTS) requirePass(ctx context.Context, pod *corev1.Pod) (string, error) {
+	for _, e := range pod.Spec.Containers[0].Env {
+		if e.Name != "REDRAFT_REQUIREPASS" || e.ValueFrom == nil || e.ValueFrom.SecretKeyRef == nil {
+			continue
+		}
+		var secret corev1.Secret
+		if err := env.client.Get(ctx, types.NamespacedName{Namespace: s.ns, Name: e.ValueFrom.SecretKeyRef.Name}, &secret); err != nil {
+			return "", fmt.Errorf("password of %s: %w", pod.Name, err)
+		}
+		return string(secret.Data[e.ValueFrom.SecretKeyRef.Key]), nil
+	}
+	return "", nil
 }
 
 // ordinal of pod name in set, -1 if it is not one of its pods.

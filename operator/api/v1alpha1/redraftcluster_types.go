@@ -78,7 +78,10 @@ type RedraftClusterSpec struct {
 
 	// AuthSecretRef names a Secret key holding the password clients give
 	// to AUTH (the node's --requirepass). The operator reads it too, for
-	// membership commands.
+	// membership commands. A new password in the Secret (seen within the
+	// operator's resync period), or setting or removing this field, rolls
+	// the pods one at a time; until that is done some members want the
+	// earlier password and others the new one.
 	// +optional
 	AuthSecretRef *SecretKeySelector `json:"authSecretRef,omitempty"`
 
