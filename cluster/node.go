@@ -130,6 +130,9 @@ type Node struct {
 	// and expiry wait for it: a new leader must not serve stale state.
 	readyTerm uint64
 	readyCh   chan struct{}
+	// readyIndex is where the log stood when readyCh was closed (see
+	// ReadyIndex); written before readyCh is closed, read only after.
+	readyIndex uint64
 	// clusterID is the cluster this data dir belongs to ("" until known).
 	clusterID string
 	// lastSnapshot is when this process last wrote a snapshot, or was
@@ -429,6 +432,7 @@ func (n *Node) markReady(term uint64) {
 	select {
 	case <-n.readyCh:
 	default:
+		n.readyIndex = max(n.raft.AppliedIndex(), n.raft.CommitIndex())
 		close(n.readyCh)
 	}
 	if term != 0 {
@@ -458,6 +462,21 @@ func (n *Node) IsReady() bool {
 	default:
 		return false
 	}
+}
+
+// ReadyIndex returns the index of the last entry known to be committed
+// when the node became ready, and whether it is ready. Raft hands committed
+// entries to the state machine asynchronously, so a node can become ready
+// while its state machine still replays entries up to that index: they
+// are replays, not news, and Pub/Sub does not deliver their messages.
+// (Raft's applied index counts the entries handed over, and may be
+// recorded after the state machine applied them, hence the larger of it
+// and the commit index.)
+func (n *Node) ReadyIndex() (uint64, bool) {
+	if !n.IsReady() {
+		return 0, false
+	}
+	return n.readyIndex, true
 }
 
 // leaderReady tells whether this node is the leader and has applied an entry

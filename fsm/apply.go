@@ -151,6 +151,7 @@ func (s *Store) watchFailed(ws []Watch) bool {
 func (s *Store) WatchVersion(dbNum int, key []byte, now int64) (ver, since uint64) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	now = max(now, s.clock) // as Read decides expiry
 	k := string(key)
 	if it, ok := s.dbs[dbNum].keys.Get(&item{key: k, hash: keyHash(k)}); ok && (it.expireAt == 0 || it.expireAt > now) {
 		ver = it.ver

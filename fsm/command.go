@@ -19,6 +19,14 @@ const (
 	FlagNoScript                   // not allowed in scripts
 	FlagBlocking                   // may block the client
 	FlagRandom                     // reply depends on randomness
+	FlagPubSub                     // Pub/Sub: PUBLISH, SPUBLISH (and the connection's SUBSCRIBE & co.)
+	FlagLoading                    // allowed while the node loads
+	FlagStale                      // allowed on a stale replica
+	// FlagMayReplicate marks a command that changes no key but has an
+	// effect on every replica (PUBLISH delivers there), so it goes through
+	// the log as writes do; COMMAND INFO does not name it (Redis 7.0 does
+	// not either).
+	FlagMayReplicate
 )
 
 // flagNames are the names COMMAND INFO reports, in Redis's order.
@@ -27,7 +35,8 @@ var flagNames = []struct {
 	name string
 }{
 	{FlagWrite, "write"}, {FlagReadOnly, "readonly"}, {FlagDenyOOM, "denyoom"},
-	{FlagAdmin, "admin"}, {FlagNoScript, "noscript"}, {FlagBlocking, "blocking"},
+	{FlagAdmin, "admin"}, {FlagPubSub, "pubsub"}, {FlagNoScript, "noscript"},
+	{FlagBlocking, "blocking"}, {FlagLoading, "loading"}, {FlagStale, "stale"},
 	{FlagFast, "fast"},
 }
 
@@ -53,8 +62,10 @@ type Command struct {
 	Run                     func(c *Ctx, args [][]byte) reply.Value
 }
 
-// IsWrite tells whether the command must go through the log.
-func (cmd *Command) IsWrite() bool { return cmd.Flags&FlagWrite != 0 }
+// IsWrite tells whether the command must go through the log: it writes
+// keys, or (PUBLISH) acts on every replica. Read-only scripts may call
+// neither, as in Redis.
+func (cmd *Command) IsWrite() bool { return cmd.Flags&(FlagWrite|FlagMayReplicate) != 0 }
 
 // ArityOK tells whether argc (including the name) satisfies the arity.
 func (cmd *Command) ArityOK(argc int) bool {
@@ -86,6 +97,7 @@ func commandTable() map[string]*Command {
 		keyCommands(), stringCommands(), listCommands(), hashCommands(), setCommands(), zsetCommands(),
 		scriptCommands(),
 		blockingCommands(), zsetBlockingCommands(),
+		pubsubCommands(),
 	}
 	t := make(map[string]*Command)
 	for _, g := range groups {

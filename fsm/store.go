@@ -99,9 +99,12 @@ type Store struct {
 
 	// written collects the keys modified by the entries being applied when
 	// onWrite is set; onWrite receives them after the store lock is
-	// released (blocked clients wait for pushes to their keys).
-	written []DBKey
-	onWrite func([]DBKey)
+	// released (blocked clients wait for pushes to their keys). published
+	// and onPublish do the same for PUBLISH messages (cmd_pubsub.go).
+	written   []DBKey
+	onWrite   func([]DBKey)
+	published []Message
+	onPublish func([]Message)
 }
 
 // DBKey names a key in a database.
@@ -126,19 +129,37 @@ func (c *Ctx) noteWrite(d *db, key string) {
 	c.s.written = append(c.s.written, DBKey{DB: d.num, Key: key})
 }
 
-// flushWritten hands the recorded keys to the OnWrite callback; the caller
-// has released the lock.
-func (s *Store) flushWritten(keys []DBKey, fn func([]DBKey)) {
-	if fn != nil && len(keys) > 0 {
-		fn(keys)
+// applyNotes is what the entries applied under one lock acquisition
+// report to the server: the keys they wrote and the messages they
+// published.
+type applyNotes struct {
+	keys []DBKey
+	msgs []Message
+}
+
+// applyHooks are the callbacks that receive applyNotes.
+type applyHooks struct {
+	onWrite   func([]DBKey)
+	onPublish func([]Message)
+}
+
+// flushWritten hands the recorded keys and messages to their callbacks;
+// the caller has released the lock.
+func (s *Store) flushWritten(n applyNotes, h applyHooks) {
+	if h.onWrite != nil && len(n.keys) > 0 {
+		h.onWrite(n.keys)
+	}
+	if h.onPublish != nil && len(n.msgs) > 0 {
+		h.onPublish(n.msgs)
 	}
 }
 
-// takeWritten returns and clears the recorded keys; called under the lock.
-func (s *Store) takeWritten() ([]DBKey, func([]DBKey)) {
-	keys := s.written
-	s.written = nil
-	return keys, s.onWrite
+// takeWritten returns and clears the recorded keys and messages with the
+// callbacks to hand them to; called under the lock.
+func (s *Store) takeWritten() (applyNotes, applyHooks) {
+	n := applyNotes{keys: s.written, msgs: s.published}
+	s.written, s.published = nil, nil
+	return n, applyHooks{onWrite: s.onWrite, onPublish: s.onPublish}
 }
 
 // ElementCount returns the number of elements of the list or sorted set at
@@ -315,10 +336,13 @@ func (c *Ctx) rand() *rand.Rand {
 	return c.rng
 }
 
-// Read runs a read-only command against the local state with the local clock.
+// Read runs a read-only command against the local state with the local
+// clock, or the log clock when that is ahead: a node whose clock is behind
+// the leader's must not bring back a key the applied log has seen expire.
 func (s *Store) Read(dbNum int, args [][]byte, now int64, seed uint64) reply.Value {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	now = max(now, s.clock)
 	cmd := s.commands[LowerName(args[0])]
 	c := &Ctx{s: s, db: s.dbs[dbNum], dbNum: dbNum, now: now, rng: rand.New(rand.NewPCG(seed, uint64(now)))}
 	return cmd.Run(c, args)

@@ -30,6 +30,13 @@ const (
 	KindBool                      // #t in RESP3, :1 in RESP2
 	KindVerbatim                  // =N\r\ntxt:... in RESP3, a bulk string in RESP2
 	KindPairs                     // flat pairs: *2N in RESP2, N arrays of 2 in RESP3
+	// KindPush is an out-of-band message (Pub/Sub): >N in RESP3, *N in
+	// RESP2. KindFrames is several replies sent back to back as one
+	// command's answer (SUBSCRIBE a b confirms each channel). Both are
+	// produced by the connection, never by the state machine, so they
+	// have no binary form.
+	KindPush
+	KindFrames
 )
 
 // Value is one reply. Only the fields that the Kind uses are set: Str for
@@ -110,6 +117,12 @@ func Pairs(flat []Value) Value {
 	return Value{Kind: KindPairs, Elems: flat}
 }
 
+// Push is an out-of-band push message.
+func Push(elems []Value) Value { return Value{Kind: KindPush, Elems: elems} }
+
+// Frames is a sequence of replies written one after another.
+func Frames(replies []Value) Value { return Value{Kind: KindFrames, Elems: replies} }
+
 // Double is a double reply; formatted is the text Redis would send.
 func Double(formatted string) Value { return Value{Kind: KindDouble, Str: []byte(formatted)} }
 
@@ -187,6 +200,16 @@ func Append(b []byte, v Value, proto int) []byte {
 		b = append(b, '\r', '\n')
 		for i := 0; i+1 < len(v.Elems); i += 2 {
 			b = appendAggregate(b, '*', 2, v.Elems[i:i+2], proto)
+		}
+		return b
+	case KindPush:
+		if proto >= 3 {
+			return appendAggregate(b, '>', len(v.Elems), v.Elems, proto)
+		}
+		return appendAggregate(b, '*', len(v.Elems), v.Elems, proto)
+	case KindFrames:
+		for _, e := range v.Elems {
+			b = Append(b, e, proto)
 		}
 		return b
 	case KindDouble:

@@ -21,7 +21,10 @@ type serverCommand struct {
 	// MULTI instead of being queued; loadingOK ones run while the node is
 	// still replaying its log (others get -LOADING, as in Redis).
 	noAuth, immediate, loadingOK bool
-	run                          func(c *conn, args [][]byte) reply.Value
+	// firstKey, lastKey and step locate the keys for COMMAND, as in
+	// fsm.Command (SSUBSCRIBE's shard channels are keys in Redis).
+	firstKey, lastKey, step int
+	run                     func(c *conn, args [][]byte) reply.Value
 }
 
 func serverCommands() map[string]*serverCommand {
@@ -50,6 +53,7 @@ func serverCommands() map[string]*serverCommand {
 		{name: "readonly", loadingOK: true, arity: 1, flags: fsm.FlagFast, run: cmdReadOnly},
 		{name: "readwrite", loadingOK: true, arity: 1, flags: fsm.FlagFast, run: cmdReadWrite},
 	}
+	list = append(list, pubsubServerCommands()...)
 	m := make(map[string]*serverCommand, len(list))
 	for _, c := range list {
 		m[c.name] = c
@@ -58,6 +62,9 @@ func serverCommands() map[string]*serverCommand {
 }
 
 func cmdPing(c *conn, args [][]byte) reply.Value {
+	if c.proto == 2 && c.subs.total() > 0 && len(args) <= 2 {
+		return pongWhileSubscribed(args)
+	}
 	switch len(args) {
 	case 1:
 		return reply.Simple("PONG")
@@ -76,7 +83,8 @@ func cmdReset(c *conn, _ [][]byte) reply.Value {
 	c.resetMulti()
 	c.watches = nil
 	c.db = 0
-	c.proto = 2
+	c.srv.pubsub.removeAll(c)
+	c.setProto(2)
 	c.mu.Lock()
 	c.name = ""
 	c.mu.Unlock()
@@ -187,7 +195,7 @@ func cmdHello(c *conn, args [][]byte) reply.Value {
 	if !c.authed {
 		return reply.Err("NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time")
 	}
-	c.proto = proto
+	c.setProto(proto)
 	if setName {
 		c.mu.Lock()
 		c.name = string(name)
@@ -308,7 +316,7 @@ func cmdExec(c *conn, _ [][]byte) reply.Value {
 			out = append(out, q.local.run(c, q.args))
 			continue
 		}
-		out = append(out, results[0])
+		out = append(out, c.srv.pubsub.publishReply(q.args, results[0]))
 		results = results[1:]
 	}
 	return reply.Array(out)

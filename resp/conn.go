@@ -67,6 +67,14 @@ type conn struct {
 	// their proposals only when the pipeline is drained or a read needs
 	// to see them.
 	pending []pendingReply
+
+	// Pub/Sub (pubsub.go, pushes.go): the subscriptions, the queue of
+	// messages for this client (nil until it first subscribes) and the
+	// lock that its writer goroutine and this connection's replies take
+	// to write to w.
+	subs subscriptions
+	out  *pushQueue
+	wmu  sync.Mutex
 }
 
 type queued struct {
@@ -78,6 +86,12 @@ type queued struct {
 type pendingReply struct {
 	v    reply.Value
 	prop *cluster.Proposal
+	// finish, when set, turns the proposal's reply into the client's
+	// (PUBLISH counts this node's receivers).
+	finish func(reply.Value) reply.Value
+	// pushMark places the reply among the connection's Pub/Sub messages
+	// (pushes.go): those numbered below it are written before it.
+	pushMark uint64
 	// stat counts the reply once it is known; nil for replies to no
 	// command (a protocol error).
 	stat *commandStat
@@ -108,6 +122,8 @@ func (c *conn) closeWhenIdle() {
 
 func (c *conn) serve() {
 	defer c.nc.Close()
+	defer c.stopPushes()
+	defer c.srv.pubsub.removeAll(c)
 	for {
 		args, err := c.rd.ReadCommand()
 		if err != nil {
@@ -140,23 +156,32 @@ func isTimeout(err error) bool {
 
 // flush resolves every pending reply in order and writes them out.
 func (c *conn) flush() bool {
-	for _, p := range c.pending {
-		v := p.v
-		if p.prop != nil {
-			v = awaitReply(p.prop)
-		}
+	for i := range c.pending {
+		p := &c.pending[i]
+		p.resolve()
 		if p.stat != nil {
-			p.stat.record(v)
+			p.stat.record(p.v)
 		}
-		buf := reply.Append(c.w.AvailableBuffer(), v, c.proto)
-		if _, err := c.w.Write(buf); err != nil {
+		if err := c.writeReply(p); err != nil {
 			c.pending = c.pending[:0]
 			return false
 		}
 	}
 	clear(c.pending)
 	c.pending = c.pending[:0]
-	return c.w.Flush() == nil
+	return c.flushWriter() == nil
+}
+
+// resolve waits for the reply's proposal, if it has one.
+func (p *pendingReply) resolve() {
+	if p.prop == nil {
+		return
+	}
+	p.v = awaitReply(p.prop)
+	p.prop = nil
+	if p.finish != nil {
+		p.v = p.finish(p.v)
+	}
 }
 
 func awaitReply(p *cluster.Proposal) reply.Value {
@@ -171,10 +196,7 @@ func awaitReply(p *cluster.Proposal) reply.Value {
 // follows them sees their effects.
 func (c *conn) settle() {
 	for i := range c.pending {
-		if p := &c.pending[i]; p.prop != nil {
-			p.v = awaitReply(p.prop)
-			p.prop = nil
-		}
+		c.pending[i].resolve()
 	}
 }
 
@@ -198,8 +220,12 @@ func (c *conn) handle(args [][]byte) {
 	c.mu.Lock()
 	c.lastCmd = name
 	c.mu.Unlock()
+	started := c.holdForSubscribe(name)
 	p := c.dispatch(name, args)
 	p.stat = c.srv.stats.of(name)
+	if c.out != nil {
+		c.placeAmongPushes(&p, name, started)
+	}
 	c.pending = append(c.pending, p)
 }
 
@@ -236,6 +262,10 @@ func (c *conn) dispatch(name string, args [][]byte) pendingReply {
 		c.refuseInMulti()
 		return pendingReply{v: reply.Err("ERR wrong number of arguments for '" + name + "' command")}
 	}
+	if errv := c.refusedWhileSubscribed(name, args); errv != nil {
+		c.refuseInMulti()
+		return pendingReply{v: *errv}
+	}
 	if c.multi && (sc == nil || !sc.immediate) {
 		return pendingReply{v: c.enqueue(args, sc)}
 	}
@@ -247,6 +277,9 @@ func (c *conn) dispatch(name string, args [][]byte) pendingReply {
 	}
 	if dc.Flags&fsm.FlagBlocking != 0 {
 		return pendingReply{v: c.blockingPop(args)}
+	}
+	if dc.Flags&fsm.FlagPubSub != 0 {
+		return c.publish(args)
 	}
 	if dc.IsWrite() {
 		return pendingReply{prop: c.propose(&fsm.Entry{

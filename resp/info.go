@@ -103,12 +103,19 @@ func cmdClient(c *conn, args [][]byte) reply.Value {
 func (c *conn) describe() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	flags := "N"
-	if c.multi {
-		flags = "x"
+	sub, psub, ssub := c.srv.pubsub.counts(c)
+	flags := ""
+	if sub+psub+ssub > 0 {
+		flags += "P"
 	}
-	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=0 name=%s age=%d idle=0 flags=%s db=%d sub=0 psub=0 ssub=0 multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
-		c.id, c.nc.RemoteAddr(), c.nc.LocalAddr(), c.name, int(time.Since(c.born).Seconds()), flags, c.db, multiLen(c), c.lastCmd, c.proto, c.libName, c.libVer)
+	if c.multi {
+		flags += "x"
+	}
+	if flags == "" {
+		flags = "N"
+	}
+	return fmt.Sprintf("id=%d addr=%s laddr=%s fd=0 name=%s age=%d idle=0 flags=%s db=%d sub=%d psub=%d ssub=%d multi=%d qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=0 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=%s user=default redir=-1 resp=%d lib-name=%s lib-ver=%s",
+		c.id, c.nc.RemoteAddr(), c.nc.LocalAddr(), c.name, int(time.Since(c.born).Seconds()), flags, c.db, sub, psub, ssub, multiLen(c), c.lastCmd, c.proto, c.libName, c.libVer)
 }
 
 func multiLen(c *conn) int {
@@ -151,6 +158,7 @@ func (s *Server) infoSections() []infoSection {
 	stats := s.node.Stats()
 	uptime := int64(time.Since(s.started).Seconds())
 	clients := len(s.clientList())
+	channels, patterns, shard := s.pubsub.totals()
 	keyspace := []infoSection{{name: "Keyspace"}}
 	for i, n := range s.store.KeyCounts() {
 		if n.Keys > 0 {
@@ -179,6 +187,9 @@ func (s *Server) infoSections() []infoSection {
 			{"total_connections_received", strconv.FormatInt(s.connsTotal.Load(), 10)},
 			{"total_commands_processed", strconv.FormatInt(s.cmdsTotal.Load(), 10)},
 			{"rejected_calls", strconv.FormatInt(s.rejectTotal.Load(), 10)},
+			{"pubsub_channels", strconv.Itoa(channels)},
+			{"pubsub_patterns", strconv.Itoa(patterns)},
+			{"pubsubshard_channels", strconv.Itoa(shard)},
 		}},
 		{"Replication", s.replicationInfo()},
 	}, keyspace...)
@@ -230,7 +241,7 @@ func (s *Server) commandNames() []string {
 
 func (s *Server) commandInfoFor(name string) (reply.Value, bool) {
 	if sc := s.cmds[name]; sc != nil {
-		return commandInfo(sc.name, sc.arity, sc.flags, 0, 0, 0), true
+		return commandInfo(sc.name, sc.arity, sc.flags, sc.firstKey, sc.lastKey, sc.step), true
 	}
 	if dc := s.store.Lookup(name); dc != nil {
 		return commandInfo(dc.Name, dc.Arity, dc.Flags, dc.FirstKey, dc.LastKey, dc.Step), true
@@ -282,7 +293,10 @@ func cmdCommand(c *conn, args [][]byte) reply.Value {
 		if dc == nil {
 			return reply.Err("ERR Invalid command specified")
 		}
-		keys := dc.Keys(args[2:])
+		var keys [][]byte
+		if dc.Flags&fsm.FlagPubSub == 0 { // SPUBLISH's shard channel is no key
+			keys = dc.Keys(args[2:])
+		}
 		if len(keys) == 0 {
 			return reply.Err("ERR The command has no key arguments")
 		}

@@ -24,6 +24,10 @@ type Config struct {
 	DataDir string
 	NodeID  string
 	Logger  *slog.Logger
+	// PubSubOutputLimit is how many bytes of Pub/Sub messages may wait for
+	// one subscriber before it is disconnected; DefaultPubSubOutputLimit
+	// if zero.
+	PubSubOutputLimit int
 }
 
 // Server accepts RESP connections and serves them.
@@ -36,6 +40,7 @@ type Server struct {
 	cmds    map[string]*serverCommand
 	stats   commandStats
 	hub     *blockHub
+	pubsub  *pubsubHub
 	done    chan struct{}
 
 	mu      sync.Mutex
@@ -58,11 +63,16 @@ func NewServer(cfg Config, store *fsm.Store, node *cluster.Node) *Server {
 	if cfg.MaxBulkLen <= 0 {
 		cfg.MaxBulkLen = DefaultMaxBulkLen
 	}
+	if cfg.PubSubOutputLimit <= 0 {
+		cfg.PubSubOutputLimit = DefaultPubSubOutputLimit
+	}
 	s := &Server{cfg: cfg, store: store, node: node, log: cfg.Logger, started: time.Now(), conns: make(map[*conn]struct{}), done: make(chan struct{})}
 	s.cmds = serverCommands()
 	s.stats = newCommandStats(s.commandNames())
 	s.hub = newBlockHub(s)
 	store.OnWrite(s.hub.written)
+	s.pubsub = newPubSubHub(s)
+	store.OnPublish(s.pubsub.published)
 	go s.hub.run(s.done)
 	return s
 }

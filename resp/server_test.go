@@ -121,7 +121,7 @@ func readValue(br *bufio.Reader, b *strings.Builder) error {
 			return err
 		}
 		b.Write(buf)
-	case '*', '~', '%':
+	case '*', '~', '%', '>':
 		fmt.Sscanf(line[1:], "%d", &n)
 		if line[0] == '%' {
 			n *= 2
@@ -215,11 +215,13 @@ func Test_ServerSurvivesBadArguments(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	garbage := []string{"", "-1", "0", "1", "99999999999999999999", "nan", "inf", "-inf", "(1", "[a", "+", "-", "\x00\xff", "LIMIT", "WITHSCORES", "COUNT", "MATCH", "*", "BYSCORE", "REV", "EX", "NX", "GET"}
 	for _, name := range names {
-		// Connection-changing commands would end the test's session, and
-		// blocking commands may legitimately wait (their bad arguments are
-		// covered by the differential corpus).
+		// Connection-changing commands would end the test's session (the
+		// Pub/Sub ones answer one reply per argument), and blocking
+		// commands may legitimately wait (their bad arguments are covered
+		// by the differential corpus).
 		switch name {
 		case "quit", "reset", "multi", "hello", "auth",
+			"subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
 			"blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop":
 			continue
 		}

@@ -40,6 +40,7 @@ var goRedisCases = []struct {
 	{"watch concurrent increments", testWatchConcurrent},
 	{"errors", testErrors},
 	{"select db", testSelectDB},
+	{"pubsub", testPubSub},
 }
 
 // startServer starts the server under test: a Redraft node, or
